@@ -202,3 +202,15 @@ export const HMAC_HEADER_RANGES: ReadonlyArray<readonly [number, number]> = [
   [Header.seqnumId, Header.arenaSize], // seqnum_id + header_size
   [Header.dataHashTableOffset, Header.tailObjectOffset], // both hash table offsets/sizes
 ];
+
+/** Byte sizes of the header fields (for JOURNAL_HEADER_CONTAINS: header_size >= offset + size). */
+export const HeaderFieldSize: Record<keyof typeof Header, number> = {
+  signature: 8, compatibleFlags: 4, incompatibleFlags: 4, state: 1, reserved: 7,
+  fileId: 16, machineId: 16, tailEntryBootId: 16, seqnumId: 16,
+  headerSize: 8, arenaSize: 8, dataHashTableOffset: 8, dataHashTableSize: 8,
+  fieldHashTableOffset: 8, fieldHashTableSize: 8, tailObjectOffset: 8, nObjects: 8, nEntries: 8,
+  tailEntrySeqnum: 8, headEntrySeqnum: 8, entryArrayOffset: 8, headEntryRealtime: 8,
+  tailEntryRealtime: 8, tailEntryMonotonic: 8, nData: 8, nFields: 8, nTags: 8, nEntryArrays: 8,
+  dataHashChainDepth: 8, fieldHashChainDepth: 8, tailEntryArrayOffset: 4, tailEntryArrayNEntries: 4,
+  tailEntryOffset: 8,
+};

@@ -1,0 +1,322 @@
+/**
+ * DATA payload decoders, with systemd's error behaviour (decompress_blob_* in compress.c; spec §5).
+ * ZSTD (fzstd) and LZ4 (lz4js' raw block decoder) are synchronous; XZ (xz-decompress, WebAssembly) is
+ * loaded with a dynamic import the first time an XZ object is met and is the only asynchronous path.
+ *
+ * Memory: output is bounded by `maxSize`, default `defaultMaxSize(algorithm, stored.length)`: the
+ * smallest of systemd's DATA_SIZE_MAX (768 MiB, used by --verify since 255) and what the format can
+ * physically produce from `stored.length` input bytes (LZ4: 255 output bytes per input byte; ZSTD: one
+ * 128 KiB RLE block per 4 input bytes; XZ: LZMA2 cannot exceed ~7000:1, we allow 2^13:1). A hostile
+ * size field therefore can never make us allocate more than that bound, and a legitimate payload is
+ * never refused.
+ */
+import { decompress as zstdDecompress } from 'fzstd';
+import * as lz4 from 'lz4js';
+import type { Errno } from '../errors.js';
+import { ObjectFlag } from './format.js';
+
+export type Algorithm = 'XZ' | 'LZ4' | 'ZSTD';
+
+export class DecompressError extends Error {
+  constructor(
+    readonly algorithm: Algorithm,
+    readonly errno: Errno,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'DecompressError';
+  }
+}
+
+export interface DecompressOptions {
+  /** Largest output accepted (bytes); larger → DecompressError. Default: defaultMaxSize(). */
+  maxSize?: number;
+}
+
+/** systemd's DATA_SIZE_MAX (≥ 255). */
+export const DATA_SIZE_MAX = 768 * 1024 * 1024;
+
+const RATIO: Record<Algorithm, number> = { LZ4: 255, ZSTD: 32768, XZ: 8192 };
+
+export function defaultMaxSize(algorithm: Algorithm, storedLength: number): number {
+  return Math.min(DATA_SIZE_MAX, storedLength * RATIO[algorithm] + 1024);
+}
+
+/** The algorithm named by a DATA object's flags; undefined for none; 'invalid' when several are set. */
+export function compressionOf(objectFlags: number): Algorithm | undefined | 'invalid' {
+  const c = objectFlags & (ObjectFlag.COMPRESSED_XZ | ObjectFlag.COMPRESSED_LZ4 | ObjectFlag.COMPRESSED_ZSTD);
+  switch (c) {
+    case 0:
+      return undefined;
+    case ObjectFlag.COMPRESSED_XZ:
+      return 'XZ';
+    case ObjectFlag.COMPRESSED_LZ4:
+      return 'LZ4';
+    case ObjectFlag.COMPRESSED_ZSTD:
+      return 'ZSTD';
+    default:
+      return 'invalid';
+  }
+}
+
+/**
+ * Decode a stored DATA payload. Returns the input itself (no copy) when uncompressed, a new array for
+ * LZ4/ZSTD, and a Promise only for XZ. Several compression flags at once → DecompressError EPROTONOSUPPORT
+ * (systemd: "invalid compression").
+ */
+export function decompressPayload(
+  objectFlags: number,
+  stored: Uint8Array,
+  opts: DecompressOptions = {},
+): Uint8Array | Promise<Uint8Array> {
+  const alg = compressionOf(objectFlags);
+  if (alg === undefined) return stored;
+  if (alg === 'invalid') {
+    throw new DecompressError('XZ', 'EPROTONOSUPPORT', `object has several compression flags set (0x${(objectFlags & 7).toString(16)})`);
+  }
+  const max = opts.maxSize ?? defaultMaxSize(alg, stored.length);
+  switch (alg) {
+    case 'LZ4':
+      return decompressLz4(stored, max);
+    case 'ZSTD':
+      return decompressZstd(stored, max);
+    case 'XZ':
+      return decompressXz(stored, max);
+  }
+}
+
+// ---------------------------------------------------------------- LZ4
+
+function decompressLz4(src: Uint8Array, max: number): Uint8Array {
+  // systemd: le64 uncompressed size, then one raw LZ4 block.
+  if (src.length <= 8) throw new DecompressError('LZ4', 'EBADMSG', `LZ4 payload of ${src.length} bytes is too short`);
+  const lo = src[0]! | (src[1]! << 8) | (src[2]! << 16) | (src[3]! << 24);
+  const hi = src[4]! | (src[5]! << 8) | (src[6]! << 16) | (src[7]! << 24);
+  // systemd stores the size in an int: anything that does not survive that → EFBIG.
+  if (hi !== 0 || lo < 0) throw new DecompressError('LZ4', 'EFBIG', 'LZ4 uncompressed size does not fit a 32-bit int');
+  const size = lo;
+  if (size > max) {
+    throw new DecompressError('LZ4', 'EBADMSG', `LZ4 uncompressed size ${size} exceeds what ${src.length} stored bytes can produce (limit ${max})`);
+  }
+  // lz4js does no bounds checking: walk the block first (LZ4_decompress_safe's guarantees: literals and
+  // matches inside the input/output, match offsets inside the output written so far).
+  checkLz4Block(src, 8, src.length, size);
+  const dst = new Uint8Array(size);
+  const end = lz4.decompressBlock(src, dst, 8, src.length - 8, 0);
+  if (end !== size) throw new DecompressError('LZ4', 'EBADMSG', `LZ4 block decoded to ${end} bytes, expected ${size}`);
+  return dst;
+}
+
+function checkLz4Block(src: Uint8Array, s: number, end: number, outSize: number): void {
+  const bad = (why: string): never => {
+    throw new DecompressError('LZ4', 'EBADMSG', `corrupt LZ4 block: ${why}`);
+  };
+  let out = 0;
+  while (s < end) {
+    const token = src[s++]!;
+    let lit = token >> 4;
+    if (lit === 15) {
+      let b: number;
+      do {
+        if (s >= end) bad('literal length runs past the input');
+        b = src[s++]!;
+        lit += b;
+      } while (b === 255);
+    }
+    if (s + lit > end) bad('literals run past the input');
+    s += lit;
+    out += lit;
+    if (out > outSize) bad('output exceeds the declared size');
+    if (s >= end) break; // last sequence: literals only
+    if (s + 2 > end) bad('truncated match offset');
+    const off = src[s]! | (src[s + 1]! << 8);
+    s += 2;
+    if (off === 0 || off > out) bad(`match offset ${off} outside the output`);
+    let ml = token & 15;
+    if (ml === 15) {
+      let b: number;
+      do {
+        if (s >= end) bad('match length runs past the input');
+        b = src[s++]!;
+        ml += b;
+      } while (b === 255);
+    }
+    out += ml + 4;
+    if (out > outSize) bad('output exceeds the declared size');
+  }
+}
+
+// ---------------------------------------------------------------- ZSTD
+
+/** ZSTD_getFrameContentSize: the content size from the first frame's header; undefined = unknown/error. */
+function zstdFrameContentSize(src: Uint8Array): number | bigint | undefined {
+  if (src.length < 5) return undefined;
+  const magic = (src[0]! | (src[1]! << 8) | (src[2]! << 16) | (src[3]! << 24)) >>> 0;
+  if ((magic & 0xfffffff0) === 0x184d2a50) return 0; // skippable frame: content size 0
+  if (magic !== 0xfd2fb528) return undefined;
+  const fhd = src[4]!;
+  const fcsFlag = fhd >> 6;
+  const single = (fhd >> 5) & 1;
+  const didSize = [0, 1, 2, 4][fhd & 3]!;
+  const fcsSize = fcsFlag === 0 ? single : [1, 2, 4, 8][fcsFlag]!;
+  if (fhd & 0x08) return undefined; // reserved bit
+  let p = 5 + (single ? 0 : 1) + didSize;
+  if (fcsSize === 0) return undefined; // unknown
+  if (p + fcsSize > src.length) return undefined;
+  let v = 0n;
+  for (let i = fcsSize - 1; i >= 0; i--) v = (v << 8n) | BigInt(src[p + i]!);
+  if (fcsSize === 2) v += 256n;
+  p += fcsSize;
+  return v < 2n ** 53n ? Number(v) : v;
+}
+
+function decompressZstd(src: Uint8Array, max: number): Uint8Array {
+  const size = zstdFrameContentSize(src);
+  if (size === undefined) throw new DecompressError('ZSTD', 'EBADMSG', 'ZSTD frame has no valid content size');
+  if (typeof size === 'bigint' || size > max) {
+    throw new DecompressError('ZSTD', 'EBADMSG', `ZSTD content size ${size} exceeds what ${src.length} stored bytes can produce (limit ${max})`);
+  }
+  if (size === 0) return new Uint8Array(0);
+  const buf = new Uint8Array(size);
+  let out: Uint8Array;
+  try {
+    out = zstdDecompress(src, buf);
+  } catch (e) {
+    throw new DecompressError('ZSTD', 'EBADMSG', `ZSTD decoder failed: ${(e as Error).message}`);
+  }
+  if (out.length < size) throw new DecompressError('ZSTD', 'EBADMSG', `ZSTD frame decoded to ${out.length} bytes, expected ${size}`);
+  return out.length === size ? out : out.subarray(0, size);
+}
+
+// ---------------------------------------------------------------- XZ
+
+interface MinimalReader {
+  read(): Promise<{ done: boolean; value?: Uint8Array }>;
+  cancel(): Promise<void>;
+}
+interface MinimalStream {
+  getReader(): MinimalReader;
+}
+type StreamCtor = new (src: unknown) => MinimalStream;
+type XzCtor = new (compressed: MinimalStream) => MinimalStream;
+
+let xzModule: Promise<XzCtor> | undefined;
+
+function loadXz(): Promise<XzCtor> {
+  xzModule ??= import('xz-decompress').then((m: Record<string, unknown>) => {
+    const ctor = (m['XzReadableStream'] ?? (m['default'] as Record<string, unknown> | undefined)?.['XzReadableStream']) as XzCtor | undefined;
+    if (!ctor) throw new Error('xz-decompress has no XzReadableStream');
+    return ctor;
+  });
+  return xzModule;
+}
+
+/** One XZ stream. systemd maps every liblzma failure to ENOMEM; we do the same. */
+async function decompressXz(src: Uint8Array, max: number): Promise<Uint8Array> {
+  let Xz: XzCtor;
+  try {
+    Xz = await loadXz();
+  } catch (e) {
+    throw new DecompressError('XZ', 'ENOMEM', `XZ decoder unavailable: ${(e as Error).message}`);
+  }
+  const RS = (globalThis as unknown as { ReadableStream: StreamCtor }).ReadableStream;
+  const input = new RS({
+    start(c: { enqueue(b: Uint8Array): void; close(): void }) {
+      // systemd decodes one stream (no LZMA_CONCATENATED) and ignores what follows it; xz-decompress
+      // would go on and decode (or fail on) trailing bytes, so hand it the first stream only.
+      c.enqueue(src.slice(0, xzFirstStreamLength(src) ?? src.length)); // own copy: the decoder may keep it
+      c.close();
+    },
+  });
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const reader = new Xz(input).getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (!value) continue;
+      total += value.length;
+      if (total > max) {
+        await reader.cancel().catch(() => undefined);
+        throw new DecompressError('XZ', 'ENOMEM', `XZ output exceeds ${max} bytes`);
+      }
+      chunks.push(value.slice());
+    }
+  } catch (e) {
+    if (e instanceof DecompressError) throw e;
+    throw new DecompressError('XZ', 'ENOMEM', `XZ decoder failed: ${(e as Error)?.message ?? String(e)}`);
+  }
+  if (chunks.length === 1) return chunks[0]!;
+  const out = new Uint8Array(total);
+  let p = 0;
+  for (const c of chunks) {
+    out.set(c, p);
+    p += c.length;
+  }
+  return out;
+}
+
+const XZ_CHECK_SIZE = [0, 4, 4, 4, 8, 8, 8, 16, 16, 16, 32, 32, 32, 64, 64, 64];
+
+/**
+ * Length of the first .xz stream in `src` from its framing (stream header, block headers with
+ * compressed sizes, index, footer), or undefined when it cannot be told without decoding (then the
+ * whole input is given to the decoder, which reports any problem).
+ */
+export function xzFirstStreamLength(src: Uint8Array): number | undefined {
+  const n = src.length;
+  const magic = [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00];
+  if (n < 24) return undefined;
+  for (let i = 0; i < 6; i++) if (src[i] !== magic[i]) return undefined;
+  const checkSize = XZ_CHECK_SIZE[src[7]! & 0x0f]!;
+  let p = 12;
+  const varint = (): number | undefined => {
+    let v = 0;
+    for (let i = 0, mul = 1; i < 9; i++, mul *= 128) {
+      if (p >= n) return undefined;
+      const b = src[p++]!;
+      v += (b & 0x7f) * mul;
+      if ((b & 0x80) === 0) return v;
+    }
+    return undefined;
+  };
+  // Blocks, until the index indicator (a zero byte where a block header would start).
+  for (;;) {
+    if (p >= n) return xzFooterScan(src);
+    const hs = src[p]!;
+    if (hs === 0) break;
+    const headerSize = (hs + 1) * 4;
+    const flags = src[p + 1];
+    if (flags === undefined || (flags & 0x40) === 0) return xzFooterScan(src); // no compressed size stored
+    const save = p;
+    p += 2;
+    const compressed = varint();
+    if (compressed === undefined) return undefined;
+    p = save + headerSize + Math.ceil(compressed / 4) * 4 + checkSize;
+  }
+  // Index: indicator, record count, records (unpadded, uncompressed size), padding, CRC32.
+  p += 1;
+  const records = varint();
+  if (records === undefined || records > n) return undefined;
+  for (let i = 0; i < records * 2; i++) if (varint() === undefined) return undefined;
+  p = Math.ceil(p / 4) * 4 + 4;
+  const end = p + 12; // stream footer
+  return end <= n ? end : undefined;
+}
+
+/**
+ * First position where a plausible stream footer ends: 4-aligned, "YZ" magic, the same stream flags as
+ * the header, and a backward size that lands on an index indicator.
+ */
+function xzFooterScan(src: Uint8Array): number | undefined {
+  for (let e = 24; e <= src.length; e += 4) {
+    if (src[e - 2] !== 0x59 || src[e - 1] !== 0x5a) continue;
+    if (src[e - 4] !== src[6] || src[e - 3] !== src[7]) continue;
+    const b = e - 8;
+    const backward = ((src[b]! | (src[b + 1]! << 8) | (src[b + 2]! << 16) | (src[b + 3]! << 24)) >>> 0) + 1;
+    const indexStart = e - 12 - backward * 4;
+    if (indexStart >= 12 && src[indexStart] === 0) return e;
+  }
+  return undefined;
+}

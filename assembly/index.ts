@@ -1,0 +1,40 @@
+// kernel.wasm entry point: raw exports over linear memory, no bindings, no GC. Every buffer is
+// allocated once here; src/kernel/kernel.ts copies inputs into the staging areas in chunks.
+export { sha256Init, sha256Update, sha256Final, sha256Once, sha256Blocks } from "./sha256";
+export { hmacInit, hmacFinal } from "./hmac";
+export { siphashInit, siphashUpdate, siphashFinal, siphash24 } from "./siphash";
+export { lookup3Init, lookup3Update, lookup3Final, jenkinsHash64 } from "./lookup3";
+export { bnMul, bnMod, montSetup, montMul, montExp } from "./bignum";
+export {
+  fsprgSetup, fsprgExportPQN, fsprgSeek, fsprgEvolve, fsprgGetKey, isProbablePrime,
+} from "./fsprg";
+import { HMAC_CTX_SIZE } from "./hmac";
+import { SHA256_CTX_SIZE } from "./sha256";
+import { MONT_SIZE } from "./bignum";
+import { FCTX, FCTX_SIZE } from "./fsprg";
+
+/** Streaming staging buffer (HMAC/SHA-256 contexts the wrapper swaps in and out). */
+const STAGE_SIZE: usize = 256 << 10;
+/** One-shot staging buffer (sha256, siphash, lookup3), separate so one-shots never flush streams. */
+const SCRATCH_SIZE: usize = 64 << 10;
+const STAGE = heap.alloc(STAGE_SIZE);
+const SCRATCH = heap.alloc(SCRATCH_SIZE);
+const STREAM_CTX = heap.alloc(<usize>HMAC_CTX_SIZE);
+const ONESHOT_CTX = heap.alloc(<usize>HMAC_CTX_SIZE);
+const IO = heap.alloc(1024);            // keys, digests, 394-byte states, p/q/n exports
+const BN = heap.alloc(4 * 4 * 128);     // 4 bignum operands of up to 128 limbs (test hooks)
+const MC = heap.alloc(<usize>MONT_SIZE);
+
+export function stagePtr(): usize { return STAGE; }
+export function stageSize(): usize { return STAGE_SIZE; }
+export function scratchPtr(): usize { return SCRATCH; }
+export function scratchSize(): usize { return SCRATCH_SIZE; }
+export function streamCtxPtr(): usize { return STREAM_CTX; }
+export function oneshotCtxPtr(): usize { return ONESHOT_CTX; }
+export function hmacCtxSize(): i32 { return HMAC_CTX_SIZE; }
+export function sha256CtxSize(): i32 { return SHA256_CTX_SIZE; }
+export function ioPtr(): usize { return IO; }
+export function bnPtr(): usize { return BN; }
+export function montCtxPtr(): usize { return MC; }
+export function fsprgCtxPtr(): usize { return FCTX; }
+export function fsprgCtxSize(): i32 { return FCTX_SIZE; }

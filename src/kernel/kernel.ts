@@ -1,0 +1,310 @@
+// Typed wrapper around build/kernel.wasm (assembly/): the one implementation of SHA-256/HMAC,
+// SipHash-2-4, lookup3 and FSPRG that the verifier uses, in Node and in browsers alike.
+//
+// Memory discipline: inputs are copied into fixed staging areas of wasm memory in chunks, so hashing
+// a 128 MB file never grows wasm memory; every context lives in preallocated wasm memory or in a
+// small JS-side shadow copy (streaming HMACs, FSPRG seeds), so nothing leaks across calls.
+
+/** `BufferSource` spelled without lib.dom. */
+export type WasmBytes = ArrayBufferView | ArrayBuffer;
+
+export interface Kernel {
+  sha256(data: Uint8Array): Uint8Array;
+  /** Streaming HMAC-SHA256; update() may be called with many non-contiguous subarrays of a file, without the caller concatenating them. */
+  hmacSha256(key: Uint8Array): { update(part: Uint8Array): void; digest(): Uint8Array };
+  /** SipHash-2-4 as a u64 (journal KEYED_HASH: key = the header's file_id). */
+  siphash24(key16: Uint8Array, data: Uint8Array): bigint;
+  /** lookup3 hashlittle2 with initvals 0/0, as (c << 32) | b (journal hash of non-keyed files). */
+  jenkinsHash64(data: Uint8Array): bigint;
+  /** FSPRG bound to one 12-byte seed: primes are generated once (the expensive part), then any epoch is cheap. */
+  fsprg(seed: Uint8Array): Fsprg;
+}
+
+export interface Fsprg {
+  readonly p: Uint8Array; readonly q: Uint8Array; readonly n: Uint8Array;   // big-endian, 96/96/192 bytes
+  /** 394-byte state for epoch e (FSPRG_Seek, CRT, cost independent of e). */
+  state(epoch: bigint): Uint8Array;
+  /** 32-byte HMAC key of epoch e; uses Evolve (one squaring) when e == previous epoch + 1, Seek otherwise. */
+  epochKey(epoch: bigint): Uint8Array;
+}
+
+export const FSPRG_SEED_SIZE = 12;
+export const FSPRG_STATE_SIZE = 394;
+
+// ---- the raw module --------------------------------------------------------------------------
+type Ptr = number;
+/** The exports of kernel.wasm (assembly/index.ts). u64 values cross the boundary as bigint. */
+export interface KernelExports {
+  memory: { buffer: ArrayBuffer };
+  stagePtr(): Ptr; stageSize(): number; scratchPtr(): Ptr; scratchSize(): number;
+  streamCtxPtr(): Ptr; oneshotCtxPtr(): Ptr; hmacCtxSize(): number; sha256CtxSize(): number;
+  ioPtr(): Ptr; bnPtr(): Ptr; montCtxPtr(): Ptr; fsprgCtxPtr(): Ptr; fsprgCtxSize(): number;
+  sha256Init(ctx: Ptr): void; sha256Update(ctx: Ptr, p: Ptr, len: number): void; sha256Final(ctx: Ptr, out: Ptr): void;
+  hmacInit(ctx: Ptr, key: Ptr, keyLen: number): void; hmacFinal(ctx: Ptr, out: Ptr): void;
+  siphashInit(key: Ptr): void; siphashUpdate(p: Ptr, len: number): void; siphashFinal(): bigint;
+  lookup3Init(totalLen: number): void; lookup3Update(p: Ptr, len: number): void; lookup3Final(): bigint;
+  bnMul(r: Ptr, a: Ptr, an: number, b: Ptr, bn: number): void;
+  bnMod(r: Ptr, a: Ptr, an: number, m: Ptr, mn: number): void;
+  montSetup(mc: Ptr, m: Ptr, n: number): void;
+  montMul(r: Ptr, a: Ptr, b: Ptr, mc: Ptr): void;
+  montExp(r: Ptr, base: Ptr, exp: Ptr, en: number, mc: Ptr): void;
+  isProbablePrime(n: Ptr, nl: number): number;
+  fsprgSetup(seed: Ptr): void; fsprgExportPQN(out: Ptr): void;
+  fsprgSeek(epoch: bigint, out: Ptr): void; fsprgEvolve(state: Ptr): void; fsprgGetKey(state: Ptr, out: Ptr): void;
+}
+
+interface WasmInstance { exports: unknown }
+interface WasmRuntime {
+  Module: abstract new (bytes: WasmBytes) => WebAssembly.Module;
+  /** Only ever called with a compiled Module, so it resolves to the Instance. */
+  instantiate(module: WebAssembly.Module, imports: object): Promise<WasmInstance>;
+  compile(bytes: WasmBytes): Promise<WebAssembly.Module>;
+}
+
+function wasmRuntime(): WasmRuntime {
+  const wa = (globalThis as unknown as { WebAssembly?: WasmRuntime }).WebAssembly;
+  if (!wa) throw new Error("WebAssembly is not available in this environment");
+  return wa;
+}
+
+export async function loadKernel(source: WasmBytes | WebAssembly.Module): Promise<Kernel> {
+  const wa = wasmRuntime();
+  const imports = {
+    env: {
+      abort(): never { throw new Error("kernel.wasm aborted"); },
+    },
+  };
+  // Always asynchronous: browsers refuse synchronous compilation/instantiation on the main thread.
+  const module = source instanceof wa.Module ? source : await wa.compile(source as WasmBytes);
+  const instance = await wa.instantiate(module, imports);
+  return new KernelImpl(instance.exports as KernelExports);
+}
+
+// ---- implementation ---------------------------------------------------------------------------
+interface Stream { ctx: Uint8Array; done: boolean }
+
+const U64 = (1n << 64n) - 1n;
+
+export class KernelImpl implements Kernel {
+  readonly raw: KernelExports;
+  private u8: Uint8Array;
+  private readonly STAGE: Ptr; private readonly STAGE_SIZE: number;
+  private readonly SCRATCH: Ptr; private readonly SCRATCH_SIZE: number;
+  private readonly STREAM_CTX: Ptr; private readonly ONESHOT_CTX: Ptr; private readonly CTX_SIZE: number;
+  private readonly IO: Ptr;
+  /** Which stream's context is in STREAM_CTX, and how many of its bytes wait in STAGE. */
+  private owner: Stream | null = null;
+  private pending = 0;
+  /** Which FSPRG seed context is loaded in the module. */
+  fsprgOwner: object | null = null;
+
+  constructor(raw: KernelExports) {
+    this.raw = raw;
+    this.u8 = new Uint8Array(raw.memory.buffer);
+    this.STAGE = raw.stagePtr(); this.STAGE_SIZE = raw.stageSize();
+    this.SCRATCH = raw.scratchPtr(); this.SCRATCH_SIZE = raw.scratchSize();
+    this.STREAM_CTX = raw.streamCtxPtr(); this.ONESHOT_CTX = raw.oneshotCtxPtr();
+    this.CTX_SIZE = raw.hmacCtxSize();
+    this.IO = raw.ioPtr();
+  }
+
+  /** A view of wasm memory (renewed if memory ever grew, which detaches the old buffer). */
+  mem(): Uint8Array {
+    if (this.u8.byteLength === 0 || this.u8.buffer !== this.raw.memory.buffer) this.u8 = new Uint8Array(this.raw.memory.buffer);
+    return this.u8;
+  }
+
+  /** Copies `data` into the IO area (small inputs: keys, seeds, states). */
+  putIO(data: Uint8Array, offset = 0): Ptr {
+    if (data.length + offset > 1024) throw new RangeError("kernel IO area overflow");
+    this.mem().set(data, this.IO + offset);
+    return this.IO + offset;
+  }
+  getIO(offset: number, length: number): Uint8Array {
+    const m = this.mem();
+    return m.slice(this.IO + offset, this.IO + offset + length);
+  }
+
+  /** Feeds `data` through the one-shot scratch area in chunks. */
+  private chunks(data: Uint8Array, feed: (p: Ptr, len: number) => void): void {
+    const m = this.mem();
+    if (data.length <= this.SCRATCH_SIZE) {
+      m.set(data, this.SCRATCH);
+      feed(this.SCRATCH, data.length);
+      return;
+    }
+    for (let off = 0; off < data.length; off += this.SCRATCH_SIZE) {
+      const part = data.subarray(off, Math.min(data.length, off + this.SCRATCH_SIZE));
+      this.mem().set(part, this.SCRATCH);
+      feed(this.SCRATCH, part.length);
+    }
+  }
+
+  sha256(data: Uint8Array): Uint8Array {
+    const r = this.raw, ctx = this.ONESHOT_CTX;
+    r.sha256Init(ctx);
+    this.chunks(data, (p, len) => r.sha256Update(ctx, p, len));
+    r.sha256Final(ctx, this.IO);
+    return this.getIO(0, 32);
+  }
+
+  siphash24(key16: Uint8Array, data: Uint8Array): bigint {
+    if (key16.length !== 16) throw new RangeError(`siphash24 key must be 16 bytes, got ${key16.length}`);
+    const r = this.raw;
+    r.siphashInit(this.putIO(key16));
+    this.chunks(data, (p, len) => r.siphashUpdate(p, len));
+    return BigInt.asUintN(64, r.siphashFinal());
+  }
+
+  jenkinsHash64(data: Uint8Array): bigint {
+    const r = this.raw;
+    r.lookup3Init(data.length >>> 0);
+    this.chunks(data, (p, len) => r.lookup3Update(p, len));
+    return BigInt.asUintN(64, r.lookup3Final());
+  }
+
+  // -- streaming HMAC: one wasm slot, contexts swapped on demand --------------------------------
+  private flush(): void {
+    if (this.pending !== 0) {
+      this.raw.sha256Update(this.STREAM_CTX, this.STAGE, this.pending);
+      this.pending = 0;
+    }
+  }
+
+  private acquire(s: Stream): void {
+    if (this.owner === s) return;
+    const m = this.mem();
+    if (this.owner) {
+      this.flush();
+      this.owner.ctx.set(m.subarray(this.STREAM_CTX, this.STREAM_CTX + this.CTX_SIZE));
+    }
+    m.set(s.ctx, this.STREAM_CTX);
+    this.owner = s;
+  }
+
+  private streamUpdate(s: Stream, part: Uint8Array): void {
+    if (s.done) throw new Error("HMAC already finalised");
+    this.acquire(s);
+    let off = 0;
+    const len = part.length;
+    while (off < len) {
+      if (this.pending === this.STAGE_SIZE) this.flush();
+      const n = Math.min(this.STAGE_SIZE - this.pending, len - off);
+      this.mem().set(off === 0 && n === len ? part : part.subarray(off, off + n), this.STAGE + this.pending);
+      this.pending += n;
+      off += n;
+    }
+  }
+
+  private streamDigest(s: Stream): Uint8Array {
+    if (s.done) throw new Error("HMAC already finalised");
+    this.acquire(s);
+    this.flush();
+    this.raw.hmacFinal(this.STREAM_CTX, this.IO);
+    s.done = true;
+    this.owner = null;
+    return this.getIO(0, 32);
+  }
+
+  hmacSha256(key: Uint8Array): { update(part: Uint8Array): void; digest(): Uint8Array } {
+    if (key.length > 64) key = this.sha256(key);    // RFC 2104: long keys are hashed first
+    const kp = this.putIO(key, 512);
+    this.raw.hmacInit(this.ONESHOT_CTX, kp, key.length);
+    const s: Stream = { ctx: this.mem().slice(this.ONESHOT_CTX, this.ONESHOT_CTX + this.CTX_SIZE), done: false };
+    return {
+      update: (part: Uint8Array): void => this.streamUpdate(s, part),
+      digest: (): Uint8Array => this.streamDigest(s),
+    };
+  }
+
+  // -- FSPRG --------------------------------------------------------------------------------------
+  fsprg(seed: Uint8Array): Fsprg {
+    if (seed.length !== FSPRG_SEED_SIZE) throw new RangeError(`FSPRG seed must be ${FSPRG_SEED_SIZE} bytes, got ${seed.length}`);
+    return new FsprgImpl(this, seed);
+  }
+
+  /** FSPRG_Evolve of a 394-byte state (x <- x^2 mod n, epoch + 1), returned as a new array. */
+  evolve(state: Uint8Array): Uint8Array {
+    checkState(state);
+    this.raw.fsprgEvolve(this.putIO(state));
+    return this.getIO(0, FSPRG_STATE_SIZE);
+  }
+
+  /** FSPRG_GetKey(state, 32, 0). */
+  stateKey(state: Uint8Array): Uint8Array {
+    checkState(state);
+    this.raw.fsprgGetKey(this.putIO(state), this.IO + 512);
+    return this.getIO(512, 32);
+  }
+}
+
+function checkState(state: Uint8Array): void {
+  if (state.length !== FSPRG_STATE_SIZE) throw new RangeError(`FSPRG state must be ${FSPRG_STATE_SIZE} bytes, got ${state.length}`);
+  if (state[0] !== 0x00 || state[1] !== 0x5f) throw new RangeError("FSPRG state is not for secpar 1536");
+}
+
+function checkEpoch(epoch: bigint): bigint {
+  if (epoch < 0n || epoch > U64) throw new RangeError(`epoch out of range: ${epoch}`);
+  return epoch;
+}
+
+class FsprgImpl implements Fsprg {
+  readonly p: Uint8Array; readonly q: Uint8Array; readonly n: Uint8Array;
+  private readonly k: KernelImpl;
+  private readonly ctx: Uint8Array;
+  private last: { epoch: bigint; state: Uint8Array } | null = null;
+
+  constructor(k: KernelImpl, seed: Uint8Array) {
+    this.k = k;
+    const r = k.raw;
+    r.fsprgSetup(k.putIO(seed));
+    const cp = r.fsprgCtxPtr();
+    this.ctx = k.mem().slice(cp, cp + r.fsprgCtxSize());
+    k.fsprgOwner = this;
+    r.fsprgExportPQN(k.putIO(new Uint8Array(0)));
+    const pqn = k.getIO(0, 384);
+    this.p = pqn.slice(0, 96); this.q = pqn.slice(96, 192); this.n = pqn.slice(192, 384);
+  }
+
+  private load(): void {
+    if (this.k.fsprgOwner === this) return;
+    this.k.mem().set(this.ctx, this.k.raw.fsprgCtxPtr());
+    this.k.fsprgOwner = this;
+  }
+
+  state(epoch: bigint): Uint8Array {
+    checkEpoch(epoch);
+    this.load();
+    const io = this.k.putIO(new Uint8Array(0));
+    this.k.raw.fsprgSeek(epoch, io);
+    const st = this.k.getIO(0, FSPRG_STATE_SIZE);
+    this.last = { epoch, state: st };
+    return st.slice();
+  }
+
+  epochKey(epoch: bigint): Uint8Array {
+    checkEpoch(epoch);
+    let st: Uint8Array;
+    if (this.last && epoch === this.last.epoch + 1n && epoch <= U64) {
+      st = this.k.evolve(this.last.state);
+      this.last = { epoch, state: st };
+    } else if (this.last && epoch === this.last.epoch) {
+      st = this.last.state;
+    } else {
+      st = this.state(epoch);
+    }
+    return this.k.stateKey(st);
+  }
+}
+
+/** FSPRG_Evolve of a 394-byte state with the kernel's arithmetic (tests; the verifier uses epochKey). */
+export function evolveState(kernel: Kernel, state: Uint8Array): Uint8Array {
+  if (!(kernel instanceof KernelImpl)) throw new TypeError("evolveState needs a kernel from loadKernel()");
+  return kernel.evolve(state);
+}
+
+/** FSPRG_GetKey(state, 32, 0): the HMAC key of a 394-byte state. */
+export function stateKey(kernel: Kernel, state: Uint8Array): Uint8Array {
+  if (!(kernel instanceof KernelImpl)) throw new TypeError("stateKey needs a kernel from loadKernel()");
+  return kernel.stateKey(state);
+}

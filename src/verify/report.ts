@@ -16,7 +16,12 @@ export type Verdict =
   /** The file could not be opened ("Failed to open files: …"): journalctl aborts the whole run. */
   | 'OPEN_FAILED'
   /** The key could not be parsed ("Failed to parse seed."): journalctl aborts the run, no FAIL line. */
-  | 'KEY_REJECTED';
+  | 'KEY_REJECTED'
+  /**
+   * journal_file_verify returned EINVAL for another reason (v252: an object of unknown type inside a
+   * sealed range): journalctl prints "File corruption detected …" and aborts the run without a FAIL line.
+   */
+  | 'ABORTED';
 
 export interface Failure {
   /** Offset printed on the detail line (object offset, or header field offset). */
@@ -57,6 +62,8 @@ export interface VerifyReport {
   lines: string[];
   /** The first failure journalctl reports (absent on PASS). */
   failure?: Failure;
+  /** OPEN_FAILED / KEY_REJECTED: the errno and a sentence saying why. */
+  error?: { errno: Errno; message: string };
   sealed: boolean;
   keyGiven: boolean;
   /** Did the structural checks pass? null when they were not (fully) run. True for a sealed file checked without a key if all non-seal checks passed. */
@@ -87,4 +94,13 @@ export interface VerifyOptions {
   onProgress?: (done: number, total: number) => void;
   /** Checked between objects; an AbortSignal fits. */
   signal?: { readonly aborted: boolean };
+  /**
+   * Local time for timestamps in messages (journalctl uses localtime_r, i.e. TZ). Default: UTC. The CLI
+   * passes one that honours TZ; see text.ts (utcTime, intlTime).
+   */
+  localTime?: (seconds: number) => { year: number; month: number; day: number; hour: number; minute: number; second: number; weekday: number; zone: string };
+  /** journalctl -q: PASS lines and seal summaries are not printed. */
+  quiet?: boolean;
+  /** Accept the fss://KEY?machine=… URL form of the key (journalctl itself rejects it). Default false. */
+  allowKeyUrl?: boolean;
 }

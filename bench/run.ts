@@ -1,0 +1,106 @@
+/**
+ * `npm run bench`: how fast Sealcheck verifies, next to `journalctl --verify` on the same files in the
+ * same run. Prints numbers; asserts nothing. Big sealed journals are made with
+ * ../shared/bench/make-big.sh (root + systemd-journal-remote) when missing; without them the table says so.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadNodeKernel } from '../cli/kernel-node.js';
+import { verifyJournal } from '../src/verify/index.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '..', '..');
+const dataDir = process.env.SEALCHECK_BENCH_DIR ?? join(root, 'build', 'bench-data');
+const makeBig = resolve(root, '..', 'shared', 'bench', 'make-big.sh');
+
+interface Row {
+  file: string;
+  sizeMiB: number;
+  node: { seconds: number; mbps: number; peakMiB: number; verdict: string };
+  journalctl?: { seconds: number; peakMiB: number; verdict: string };
+}
+
+function has(cmd: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
+}
+
+function ensureBigFiles(): string[] {
+  const list = () => (existsSync(dataDir) ? readdirSync(dataDir).filter((f) => f.endsWith('.journal')).sort() : []);
+  if (list().length === 0) {
+    const canMake = existsSync(makeBig) && process.getuid?.() === 0 && existsSync('/lib/systemd/systemd-journal-remote');
+    if (!canMake) {
+      console.log(`No big journals in ${dataDir}, and they cannot be made here (needs root, systemd-journal-remote and ${makeBig}).`);
+      return [];
+    }
+    console.log(`Making ~120 MiB sealed journals in ${dataDir} (about a minute)…`);
+    execFileSync('bash', [makeBig, dataDir], { stdio: 'inherit' });
+  }
+  return list().map((f) => join(dataDir, f));
+}
+
+/** Run one verification in a child process so peak memory (max RSS) is measured per file. */
+function timeNode(file: string, key: string | undefined): Row['node'] {
+  const cli = join(root, 'bin', 'sealcheck.js');
+  const args = [cli, 'verify', '--json', ...(key ? [`--verify-key=${key}`] : []), file];
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', process.execPath, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const timing = (r.stderr.trim().split('\n').pop() ?? '0 0').split(' ');
+  const seconds = Number(timing[0]);
+  let verdict = '?';
+  try {
+    verdict = JSON.parse(r.stdout.trim().split('\n')[0]).verdict;
+  } catch {
+    verdict = `exit ${r.status}`;
+  }
+  const sizeMB = statSync(file).size / 1e6;
+  return { seconds, mbps: sizeMB / seconds, peakMiB: Number(timing[1]) / 1024, verdict };
+}
+
+function timeJournalctl(file: string, key: string | undefined): Row['journalctl'] {
+  const args = ['-f', '%e %M', 'journalctl', `--file=${file}`, '--verify', ...(key ? [`--verify-key=${key}`] : [])];
+  const r = spawnSync('/usr/bin/time', args, { encoding: 'utf8', env: { ...process.env, TZ: 'UTC' } });
+  const lines = r.stderr.trim().split('\n');
+  const timing = (lines.pop() ?? '0 0').split(' ');
+  const verdict = lines.find((l) => /^(PASS|FAIL)/.test(l))?.split(':')[0] ?? `exit ${r.status}`;
+  return { seconds: Number(timing[0]), peakMiB: Number(timing[1]) / 1024, verdict };
+}
+
+/** In-process timing, to separate process start-up and wasm compile from the verification itself. */
+async function timeInProcess(file: string, key: string | undefined): Promise<number> {
+  const kernel = await loadNodeKernel();
+  const bytes = new Uint8Array(readFileSync(file));
+  const t0 = performance.now();
+  await verifyJournal({ name: file, bytes }, kernel, { key });
+  return (performance.now() - t0) / 1000;
+}
+
+async function main(): Promise<void> {
+  const files = ensureBigFiles();
+  const keyFile = join(dataDir, 'key.txt');
+  const key = existsSync(keyFile) ? readFileSync(keyFile, 'utf8').trim() : undefined;
+  const withJournalctl = has('journalctl') && has('/usr/bin/time');
+  const rows: Row[] = [];
+  for (const file of files) {
+    const node = timeNode(file, key);
+    const row: Row = { file: file.split('/').pop()!, sizeMiB: statSync(file).size / 1048576, node };
+    if (withJournalctl) row.journalctl = timeJournalctl(file, key);
+    const inproc = await timeInProcess(file, key);
+    rows.push(row);
+    const jc = row.journalctl;
+    console.log(
+      `| ${row.file} | ${row.sizeMiB.toFixed(0)} MiB | node ${node.seconds.toFixed(2)} s (${inproc.toFixed(2)} s in-process), ` +
+        `${node.mbps.toFixed(0)} MB/s, peak ${node.peakMiB.toFixed(0)} MiB, ${node.verdict} | ` +
+        (jc ? `journalctl ${jc.seconds.toFixed(2)} s, peak ${jc.peakMiB.toFixed(0)} MiB, ${jc.verdict} | ratio ${(jc.seconds / node.seconds).toFixed(1)}× |` : 'journalctl: not present |'),
+    );
+  }
+  for (const extra of ['kernel', 'search']) {
+    const mod = join(here, `${extra}.js`);
+    if (existsSync(mod)) {
+      console.log(`\n## ${extra}`);
+      execFileSync(process.execPath, [mod], { stdio: 'inherit' });
+    }
+  }
+}
+
+await main();

@@ -1,0 +1,301 @@
+/**
+ * Forward Secure Sealing inside journal_file_verify (spec verify-and-fss.md §3.5–3.9): the tag checks
+ * of pass 1 (time window of the tag's epoch, HMAC over the objects since the previous tag), the
+ * summary value `validated`, and — beyond journalctl — an audit that keeps checking every later tag
+ * after the first failure so that a report can list every bad segment.
+ *
+ * All hashing goes through the kernel (HMAC-SHA256, FSPRG epoch keys).
+ */
+import type { Errno } from '../errors.js';
+import type { JournalFile } from '../journal/file.js';
+import { DataObject, EntryObject, FieldObject, HMAC_HEADER_RANGES, ObjectType, TagObject, align64 } from '../journal/format.js';
+import type { Fsprg, Kernel } from '../kernel/kernel.js';
+import type { SealSegment, SystemdVersion } from './report.js';
+import { formatTimestampOrNull, type LocalTimeFn } from './text.js';
+
+const MASK64 = (1n << 64n) - 1n;
+const USEC_INFINITY = MASK64;
+
+/** What the verifier needs of a parsed verification key. */
+export interface ParsedKey {
+  seed: Uint8Array;
+  startUsec: bigint;
+  intervalUsec: bigint;
+}
+
+/** The object access the seal code needs (structure.ts's Access). */
+export interface SealAccess {
+  move(offset: number, type?: number): { offset: number; type: number; size: number } | Errno;
+  b64(off: number): bigint;
+}
+
+export interface SealContext {
+  version: SystemdVersion;
+  kernel: Kernel;
+  key: ParsedKey | null;
+  localTime: LocalTimeFn;
+}
+
+/** Result of a failed tag check. message null = systemd returns the errno without a detail line. */
+export interface TagProblem {
+  message: string | null;
+  check: string;
+  errno: Errno;
+  /** A seal failure (time window / HMAC) rather than a structural one. */
+  seal: boolean;
+}
+
+interface EntryStats {
+  count: number;
+  firstSeqnum: bigint;
+  lastSeqnum: bigint;
+  firstRealtime: bigint;
+  lastRealtime: bigint;
+}
+
+/**
+ * FSPRG generators by kernel and seed: generating the two 768-bit primes is the expensive part of a key,
+ * so verifying several files (or the same file twice) with one key derives them once.
+ */
+const fsprgCache = new WeakMap<Kernel, Map<string, Fsprg>>();
+function fsprgFor(kernel: Kernel, seed: Uint8Array): Fsprg {
+  let m = fsprgCache.get(kernel);
+  if (!m) fsprgCache.set(kernel, (m = new Map()));
+  const id = Array.from(seed, (b) => b.toString(16).padStart(2, '0')).join('');
+  let g = m.get(id);
+  if (!g) {
+    if (m.size >= 4) m.delete(m.keys().next().value as string);
+    g = kernel.fsprg(seed);
+    m.set(id, g);
+  }
+  return g;
+}
+
+export class SealState {
+  nTags = 0;
+  lastEpoch = 0n;
+  /** End of the previous tag (its offset + 64), 0 before the first tag. */
+  lastTag = 0;
+  lastTagRealtime = 0n;
+  /** v252/254 `last_sealed_realtime`: realtime of the last entry when the last good tag was checked. */
+  lastSealedRealtime = 0n;
+  entryRealtime = 0n;
+  entrySet = false;
+  maxEntryRealtime = 0n;
+  minEntryRealtime = USEC_INFINITY;
+  readonly segments: SealSegment[] = [];
+  private stats: EntryStats | null = null;
+  private fsprg?: Fsprg;
+  private keyCache = new Map<bigint, Uint8Array>();
+
+  constructor(
+    readonly f: JournalFile,
+    readonly acc: SealAccess,
+    readonly ctx: SealContext,
+  ) {}
+
+  /** Pass 1 saw an ENTRY (after its own checks passed). */
+  noteEntry(seqnum: bigint, realtime: bigint): void {
+    this.entryRealtime = realtime;
+    this.entrySet = true;
+    if (realtime > this.maxEntryRealtime) this.maxEntryRealtime = realtime;
+    if (realtime < this.minEntryRealtime) this.minEntryRealtime = realtime;
+    const s = this.stats;
+    if (!s) this.stats = { count: 1, firstSeqnum: seqnum, lastSeqnum: seqnum, firstRealtime: realtime, lastRealtime: realtime };
+    else {
+      s.count++;
+      s.lastSeqnum = seqnum;
+      s.lastRealtime = realtime;
+    }
+  }
+
+  /** The tag's epoch window [rt, rt_end) (rt wraps like C; rt_end saturates like usec_add). */
+  window(epoch: bigint): { rt: bigint; rtEnd: bigint; rtPlus: bigint } {
+    const k = this.ctx.key!;
+    const rt = (k.startUsec + epoch * k.intervalUsec) & MASK64;
+    const rtEnd = rt > USEC_INFINITY - k.intervalUsec ? USEC_INFINITY : rt + k.intervalUsec;
+    return { rt, rtEnd, rtPlus: (rt + k.intervalUsec) & MASK64 };
+  }
+
+  epochKey(epoch: bigint): Uint8Array {
+    let key = this.keyCache.get(epoch);
+    if (!key) {
+      this.fsprg ??= fsprgFor(this.ctx.kernel, this.ctx.key!.seed);
+      key = this.fsprg.epochKey(epoch);
+      if (this.keyCache.size > 4) this.keyCache.clear();
+      this.keyCache.set(epoch, key);
+    }
+    return key;
+  }
+
+  /**
+   * HMAC of the objects in [start, tag] (plus the header for the first tag), compared with the tag.
+   * Returns true/false, or the errno systemd would stop with (unknown object type: EINVAL; unreadable
+   * object: its errno).
+   */
+  hmacMatches(start: number, tag: number, epoch: bigint, withHeader: boolean): boolean | Errno {
+    const f = this.f;
+    const b = f.bytes;
+    const h = this.ctx.kernel.hmacSha256(this.epochKey(epoch));
+    let q = start;
+    if (withHeader) {
+      for (const [from, to] of HMAC_HEADER_RANGES) h.update(b.subarray(from, to));
+    }
+    const payloadOff = f.dataPayloadOffset;
+    while (q <= tag) {
+      const o = this.acc.move(q);
+      if (typeof o === 'string') return o;
+      const end = q + o.size;
+      h.update(b.subarray(q, q + 16));
+      switch (o.type) {
+        case ObjectType.DATA:
+          h.update(b.subarray(q + DataObject.hash, q + DataObject.hash + 8));
+          h.update(b.subarray(q + payloadOff, end));
+          break;
+        case ObjectType.FIELD:
+          h.update(b.subarray(q + FieldObject.hash, q + FieldObject.hash + 8));
+          h.update(b.subarray(q + FieldObject.PAYLOAD, end));
+          break;
+        case ObjectType.ENTRY:
+          h.update(b.subarray(q + EntryObject.seqnum, end));
+          break;
+        case ObjectType.DATA_HASH_TABLE:
+        case ObjectType.FIELD_HASH_TABLE:
+        case ObjectType.ENTRY_ARRAY:
+          break;
+        case ObjectType.TAG:
+          h.update(b.subarray(q + TagObject.seqnum, q + TagObject.tag));
+          break;
+        default:
+          return 'EINVAL';
+      }
+      q += align64(o.size);
+    }
+    const digest = h.digest();
+    const stored = b.subarray(tag + TagObject.tag, tag + TagObject.tag + TagObject.TAG_LENGTH);
+    for (let i = 0; i < TagObject.TAG_LENGTH; i++) if (digest[i] !== stored[i]) return false;
+    return true;
+  }
+
+  private T(usec: bigint): string {
+    return formatTimestampOrNull(usec, this.ctx.localTime);
+  }
+
+  /** Pass 1, TAG object with a key (after seqnum/epoch order checks). null = OK. */
+  checkTag(p: number, epoch: bigint, seqnum: bigint): TagProblem | null {
+    const { rt, rtEnd, rtPlus } = this.window(epoch);
+    if (this.entrySet && this.entryRealtime >= rtEnd) {
+      return { message: `tag/entry realtime timestamp out of synchronization (${this.entryRealtime} >= ${rtPlus})`, check: 'tag-entry-realtime', errno: 'EBADMSG', seal: true };
+    }
+    if (this.maxEntryRealtime >= rtEnd) {
+      const m = this.maxEntryRealtime;
+      return {
+        message: `Entry realtime (${m}, ${this.T(m)}) is too late with respect to tag (${rtEnd}, ${this.T(rtEnd)})`,
+        check: 'entry-too-late',
+        errno: 'EBADMSG',
+        seal: true,
+      };
+    }
+    if (this.minEntryRealtime < rt) {
+      const m = this.minEntryRealtime;
+      return {
+        message: `Entry realtime (${m}, ${this.T(m)}) is too early with respect to tag (${rt}, ${this.T(rt)})`,
+        check: 'entry-too-early',
+        errno: 'EBADMSG',
+        seal: true,
+      };
+    }
+    this.minEntryRealtime = USEC_INFINITY;
+
+    const start = this.lastTag === 0 ? this.f.header.headerSize : this.lastTag;
+    const ok = this.hmacMatches(start, p, epoch, this.lastTag === 0);
+    if (typeof ok === 'string') return { message: null, check: ok === 'EINVAL' ? 'tag-hmac-object-type' : 'tag-hmac-read', errno: ok, seal: false };
+    this.record(p, seqnum, epoch, start, rt, rtEnd, ok);
+    if (!ok) return { message: 'Tag failed verification', check: 'tag-hmac', errno: 'EBADMSG', seal: true };
+    this.lastTagRealtime = rt;
+    this.lastSealedRealtime = this.entryRealtime;
+    this.advance(p, epoch);
+    return null;
+  }
+
+  /** Pass 1, TAG object without seal checks (no key): only the bookkeeping. */
+  skipTag(p: number, epoch: bigint): void {
+    const start = this.lastTag === 0 ? this.f.header.headerSize : this.lastTag;
+    const seqnum = BigInt(this.nTags + 1);
+    const win = this.ctx.key ? this.window(epoch) : { rt: 0n, rtEnd: 0n };
+    this.record(p, seqnum, epoch, start, win.rt, win.rtEnd, null);
+    this.advance(p, epoch);
+  }
+
+  private advance(p: number, epoch: bigint): void {
+    this.lastTag = p + align64(TagObject.SIZE);
+    this.lastEpoch = epoch;
+    this.nTags++;
+  }
+
+  private record(p: number, seqnum: bigint, epoch: bigint, start: number, rt: bigint, rtEnd: bigint, ok: boolean | null): void {
+    const s = this.stats;
+    this.segments.push({
+      tagIndex: Number(seqnum),
+      tagOffset: p,
+      epoch: Number(epoch),
+      start,
+      end: p + TagObject.SIZE,
+      epochFrom: Number(rt),
+      epochTo: Number(rtEnd),
+      entries: s
+        ? { count: s.count, firstSeqnum: Number(s.firstSeqnum), lastSeqnum: Number(s.lastSeqnum), firstRealtime: Number(s.firstRealtime), lastRealtime: Number(s.lastRealtime) }
+        : null,
+      ok,
+    });
+    this.stats = null;
+  }
+
+  /**
+   * Beyond journalctl: after the verdict is known, walk on from the start of the segment where
+   * verification stopped and check every later tag, so every failed segment can be listed. Stops at
+   * the first object that cannot be read. Never changes the verdict.
+   */
+  audit(tail: number): void {
+    if (!this.ctx.key || !this.f.sealed) return;
+    const f = this.f;
+    const done = new Set(this.segments.map((s) => s.tagOffset));
+    let start = this.lastTag === 0 ? f.header.headerSize : this.lastTag;
+    let withHeader = this.lastTag === 0;
+    let q = start;
+    this.stats = null;
+    let n = 0;
+    if (tail === 0) return;
+    for (;;) {
+      const o = this.acc.move(q);
+      if (typeof o === 'string') return;
+      if (o.type === ObjectType.ENTRY) {
+        this.noteAuditEntry(this.acc.b64(q + EntryObject.seqnum), this.acc.b64(q + EntryObject.realtime));
+      } else if (o.type === ObjectType.TAG) {
+        const epoch = this.acc.b64(q + TagObject.epoch);
+        const seqnum = this.acc.b64(q + TagObject.seqnum);
+        if (done.has(q)) {
+          this.stats = null;
+        } else {
+          const { rt, rtEnd } = this.window(epoch);
+          const ok = this.hmacMatches(start, q, epoch, withHeader);
+          this.record(q, seqnum, epoch, start, rt, rtEnd, typeof ok === 'string' ? false : ok);
+        }
+        start = q + align64(TagObject.SIZE);
+        withHeader = false;
+      }
+      if (q === tail || ++n > f.size / 16) return;
+      q += align64(o.size);
+    }
+  }
+
+  private noteAuditEntry(seqnum: bigint, realtime: bigint): void {
+    const s = this.stats;
+    if (!s) this.stats = { count: 1, firstSeqnum: seqnum, lastSeqnum: seqnum, firstRealtime: realtime, lastRealtime: realtime };
+    else {
+      s.count++;
+      s.lastSeqnum = seqnum;
+      s.lastRealtime = realtime;
+    }
+  }
+}

@@ -1,0 +1,1078 @@
+/**
+ * journal_file_verify() of systemd 252 / 254 (src/libsystemd/sd-journal/journal-verify.c), check for
+ * check, in the same order, with the same messages and offsets (spec verify-and-fss.md §2). Seal
+ * specifics (tag time checks, HMAC ranges, epoch keys) live in seal.ts.
+ *
+ * Where systemd hangs (a cyclic data hash chain walked by data_object_in_hash_table) we stop after a
+ * bounded walk and report a failure instead. Memory: one byte per 8 file bytes for the "which object
+ * starts here" map (replaces systemd's three sorted offset files; membership becomes O(1)).
+ */
+import { JournalError, STRERROR, type Errno } from '../errors.js';
+import { JournalFile, objectTypeName, type ObjectRef } from '../journal/file.js';
+import { DecompressError, compressionOf, decompressPayload } from '../journal/compress.js';
+import {
+  CompatibleFlag,
+  DataObject,
+  EntryArrayObject,
+  EntryObject,
+  FieldObject,
+  HashTableObject,
+  Header,
+  HeaderFieldSize,
+  IncompatibleFlag,
+  ObjectFlag,
+  ObjectType,
+  TagObject,
+  align64,
+} from '../journal/format.js';
+import type { Kernel } from '../kernel/kernel.js';
+import type { Failure, SealSegment, SystemdVersion } from './report.js';
+import { SealState, type ParsedKey } from './seal.js';
+import { hex6, hex8, type LocalTimeFn } from './text.js';
+
+export const USEC_INFINITY = (1n << 64n) - 1n;
+
+/** Compatible flags journal_file_verify accepts (HEADER_COMPATIBLE_SUPPORTED with gcrypt). */
+export const COMPATIBLE_SUPPORTED: Record<SystemdVersion, number> = {
+  252: CompatibleFlag.SEALED,
+  254: CompatibleFlag.SEALED | CompatibleFlag.TAIL_ENTRY_BOOT_ID,
+};
+
+/** Internal: the verification stopped with this errno (its lines are already logged). */
+class Stop {
+  constructor(readonly errno: Errno) {}
+}
+
+/** Thrown when VerifyContext.signal is aborted. */
+export class VerifyAborted extends Error {
+  constructor() {
+    super('verification cancelled');
+    this.name = 'AbortError';
+  }
+}
+
+export interface VerifyContext {
+  version: SystemdVersion;
+  kernel: Kernel;
+  /** Parsed key, or null (no key given). */
+  key: ParsedKey | null;
+  /**
+   * false: structural checks only — tags are checked for order but neither their time window nor
+   * their HMAC (used to answer "is the structure sound?" for a sealed file without a key).
+   */
+  sealChecks: boolean;
+  localTime: LocalTimeFn;
+  onProgress?: (done: number, total: number) => void;
+  signal?: { readonly aborted: boolean };
+}
+
+export interface VerifyRun {
+  /** Lines journal_file_verify logged (detail lines, then "File corruption detected at …"). */
+  lines: string[];
+  /** null = success. */
+  errno: Errno | null;
+  failure?: Failure;
+  /** journal_file_verify's *last_validated (v252/254: realtime of the last entry before the last good tag). */
+  validated: bigint;
+  /** Pass-1 position at the end (where a failure was detected). */
+  position: number;
+  /** Tag segments whose HMAC was computed, in file order. */
+  segments: SealSegment[];
+  /** true when the failure came from a seal check (tag time window, HMAC, epoch key), not from the structure. */
+  sealFailure: boolean;
+  /** Entries seen in pass 1 since the last tag (for the unsealed-tail summary). */
+  nTags: number;
+}
+
+/** Kinds stored in the object-start map. */
+const K_DATA = 1;
+const K_ENTRY = 3;
+const K_ENTRY_ARRAY = 6;
+
+const TWO32 = 4294967296;
+
+/** Journal file + the version-specific acceptance rules systemd 254 adds on top of 252's. */
+export class Access {
+  readonly view: DataView;
+  constructor(
+    readonly f: JournalFile,
+    readonly version: SystemdVersion,
+  ) {
+    this.view = new DataView(f.bytes.buffer, f.bytes.byteOffset, f.bytes.byteLength);
+  }
+
+  /** journal_file_move_to_object; returns the object or the errno. */
+  move(offset: number, type: number = ObjectType.UNUSED): ObjectRef | Errno {
+    const r = this.f.tryObject(offset, type);
+    if (r instanceof JournalError) return r.errno;
+    if (this.version >= 254) {
+      // 254 (check_object_header / check_object): unknown types and entries without boot ID are refused.
+      if (r.type >= 8) return 'EBADMSG';
+      if (r.type === ObjectType.ENTRY && this.isNullId(offset + EntryObject.bootId)) return 'EBADMSG';
+    }
+    return r;
+  }
+
+  isNullId(off: number): boolean {
+    const v = this.view;
+    return v.getUint32(off, true) === 0 && v.getUint32(off + 4, true) === 0 && v.getUint32(off + 8, true) === 0 && v.getUint32(off + 12, true) === 0;
+  }
+
+  idEqual(a: number, b: number): boolean {
+    const v = this.view;
+    for (let i = 0; i < 16; i += 4) if (v.getUint32(a + i, true) !== v.getUint32(b + i, true)) return false;
+    return true;
+  }
+
+  /** u64 as number (exact < 2^53; larger values only occur in hostile files and stay > any offset). */
+  n64(off: number): number {
+    return this.view.getUint32(off, true) + this.view.getUint32(off + 4, true) * TWO32;
+  }
+  b64(off: number): bigint {
+    return this.view.getBigUint64(off, true);
+  }
+  u32(off: number): number {
+    return this.view.getUint32(off, true);
+  }
+  /** Object size field as number. */
+  size(off: number): number {
+    return this.n64(off + 8);
+  }
+}
+
+/**
+ * systemd 254's extra open-time header checks (journal_file_verify_header; 252 lacks them). The reader's
+ * JournalFile.open applies 252's set; this adds the rest for version 254. Returns ENODATA or null.
+ */
+export function extraOpenChecks254(f: JournalFile): Errno | null {
+  const a = new Access(f, 254);
+  const hs = BigInt(f.header.headerSize);
+  const arena = a.b64(Header.arenaSize);
+  const end = hs + arena;
+  const tail = a.b64(Header.tailObjectOffset);
+  const has = (k: keyof typeof Header) => f.header.headerSize >= Header[k] + HeaderFieldSize[k];
+  const offsetValid = (o: bigint, max: bigint) => o === 0n || ((o & 7n) === 0n && o >= hs && o <= max);
+  if (!offsetValid(tail, USEC_INFINITY)) return 'ENODATA';
+  if (end < tail) return 'ENODATA';
+  if (end - tail < 16n) return 'ENODATA';
+  const hashTableValid = (off: bigint, size: bigint) => {
+    if ((off === 0n) !== (size === 0n)) return false;
+    if (off === 0n) return true;
+    if (off <= 16n) return false;
+    off -= 16n;
+    if (!offsetValid(off, tail)) return false;
+    return size <= end - off;
+  };
+  if (!hashTableValid(a.b64(Header.dataHashTableOffset), a.b64(Header.dataHashTableSize))) return 'ENODATA';
+  if (!hashTableValid(a.b64(Header.fieldHashTableOffset), a.b64(Header.fieldHashTableSize))) return 'ENODATA';
+  const eao = a.b64(Header.entryArrayOffset);
+  if (!offsetValid(eao, tail)) return 'ENODATA';
+  if (has('tailEntryArrayOffset')) {
+    const off = BigInt(a.u32(Header.tailEntryArrayOffset));
+    const n = BigInt(a.u32(Header.tailEntryArrayNEntries));
+    if (!offsetValid(off, tail)) return 'ENODATA';
+    if (eao > off) return 'ENODATA';
+    if (eao === 0n && off !== 0n) return 'ENODATA';
+    if ((off === 0n) !== (n === 0n)) return 'ENODATA';
+    if (n * BigInt(f.entryArrayItemSize) > end - off) return 'ENODATA';
+  }
+  if (has('tailEntryOffset')) {
+    const off = a.b64(Header.tailEntryOffset);
+    if (!offsetValid(off, tail)) return 'ENODATA';
+    const validRt = (u: bigint) => u > 0n && u < 1n << 55n;
+    if (off > 0n) {
+      if (a.isNullId(Header.tailEntryBootId)) return 'ENODATA';
+      if (!validRt(a.b64(Header.headEntryRealtime))) return 'ENODATA';
+      if (!validRt(a.b64(Header.tailEntryRealtime))) return 'ENODATA';
+      if (a.b64(Header.tailEntryMonotonic) >= 1n << 55n) return 'ENODATA';
+    } else {
+      if ((f.header.compatibleFlags & CompatibleFlag.TAIL_ENTRY_BOOT_ID) !== 0 && !a.isNullId(Header.tailEntryBootId)) return 'ENODATA';
+      if (a.b64(Header.headEntryRealtime) !== 0n) return 'ENODATA';
+      if (a.b64(Header.tailEntryRealtime) !== 0n) return 'ENODATA';
+      if (a.b64(Header.tailEntryMonotonic) !== 0n) return 'ENODATA';
+    }
+  }
+  const nObjects = a.b64(Header.nObjects);
+  if (nObjects > arena / 16n) return 'ENODATA';
+  const nEntries = a.b64(Header.nEntries);
+  if (nEntries > nObjects) return 'ENODATA';
+  for (const k of ['nData', 'nFields', 'nTags', 'nEntryArrays'] as const) {
+    if (has(k) && a.b64(Header[k]) > nObjects) return 'ENODATA';
+  }
+  if (has('tailEntryArrayNEntries') && BigInt(a.u32(Header.tailEntryArrayNEntries)) > nEntries) return 'ENODATA';
+  return null;
+}
+
+/**
+ * Open like journalctl --file does for the given version. Returns the file or the errno that makes
+ * journalctl print "Failed to open files: <strerror>".
+ */
+export function openJournal(name: string, bytes: Uint8Array, version: SystemdVersion): JournalFile | Errno {
+  let f: JournalFile;
+  try {
+    f = JournalFile.open(bytes, name, { version });
+  } catch (e) {
+    if (e instanceof JournalError) return e.errno;
+    return 'EBADMSG';
+  }
+  if (version >= 254) {
+    const e = extraOpenChecks254(f);
+    if (e) return e;
+  }
+  return f;
+}
+
+/**
+ * Length of the zstd frame at the start of `b` (RFC 8878 §3.1.1: header, blocks up to the last one,
+ * optional checksum), or undefined when it is not a complete zstd frame.
+ */
+export function zstdFrameLength(b: Uint8Array): number | undefined {
+  if (b.length < 6 || b[0] !== 0x28 || b[1] !== 0xb5 || b[2] !== 0x2f || b[3] !== 0xfd) return undefined;
+  const fhd = b[4]!;
+  const fcsFlag = fhd >> 6;
+  const single = (fhd >> 5) & 1;
+  const checksum = (fhd >> 2) & 1;
+  const didFlag = fhd & 3;
+  let p = 5 + (single ? 0 : 1) + [0, 1, 2, 4][didFlag]! + [single ? 1 : 0, 2, 4, 8][fcsFlag]!;
+  for (;;) {
+    if (p + 3 > b.length) return undefined;
+    const h = b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16);
+    const last = h & 1;
+    const type = (h >> 1) & 3;
+    const size = h >>> 3;
+    p += 3 + (type === 1 ? 1 : type === 3 ? 0 : size);
+    if (type === 3) return undefined;
+    if (last) break;
+  }
+  if (checksum) p += 4;
+  return p <= b.length ? p : undefined;
+}
+
+// ------------------------------------------------------------------------------------------------
+// generic_array_bisect (journal-file.c) with the "offset" test and DIRECTION_DOWN, including the
+// per-file chain cache, so that unsorted (corrupted) chains give systemd's answer too.
+
+interface ChainCacheItem {
+  first: number;
+  array: number;
+  begin: number;
+  total: number;
+  lastIndex: number; // -1 = UINT64_MAX
+}
+const CHAIN_CACHE_MAX = 20;
+const TEST_LEFT = 1;
+const TEST_RIGHT = 2;
+
+class Bisector {
+  private readonly cache = new Map<number, ChainCacheItem>();
+  constructor(
+    private readonly acc: Access,
+    private readonly isArray: (a: number) => boolean,
+  ) {}
+
+  /** journal_file_move_to_object(ENTRY_ARRAY, a): capacity, or throws Stop. */
+  private array(a: number): number {
+    if (!this.isArray(a)) {
+      const r = this.acc.move(a, ObjectType.ENTRY_ARRAY);
+      if (typeof r === 'string') throw new Stop(r);
+    }
+    return (this.acc.size(a) - EntryArrayObject.ITEMS) / this.acc.f.entryArrayItemSize;
+  }
+  private item(a: number, i: number): number {
+    const at = a + EntryArrayObject.ITEMS + i * this.acc.f.entryArrayItemSize;
+    return this.acc.f.compact ? this.acc.u32(at) : this.acc.n64(at);
+  }
+  private next(a: number): number {
+    return this.acc.n64(a + EntryArrayObject.nextEntryArrayOffset);
+  }
+
+  private put(ci: ChainCacheItem | undefined, first: number, array: number, begin: number, total: number, lastIndex: number): void {
+    if (!ci) {
+      if (array === first) return;
+      if (this.cache.size >= CHAIN_CACHE_MAX) {
+        const oldest = this.cache.keys().next().value as number;
+        this.cache.delete(oldest);
+      }
+      ci = { first, array, begin, total, lastIndex };
+      this.cache.set(first, ci);
+      return;
+    }
+    ci.array = array;
+    ci.begin = begin;
+    ci.total = total;
+    ci.lastIndex = lastIndex;
+  }
+
+  /** Offset test, DIRECTION_DOWN: FOUND counts as RIGHT. */
+  private static test(p: number, needle: number): number {
+    return p < needle ? TEST_LEFT : TEST_RIGHT;
+  }
+
+  /** generic_array_bisect(first, n, needle, DOWN) → found (1) or not (0); throws Stop on read errors. */
+  bisect(first: number, n: number, needle: number): boolean {
+    return this.acc.version >= 254 ? this.bisect254(first, n, needle) : this.bisect252(first, n, needle);
+  }
+
+  private bisect252(first: number, n: number, needle: number): boolean {
+    let a = first;
+    let t = 0;
+    let lastIndex = -1;
+    let i = 0;
+    const ci = this.cache.get(first);
+    if (ci && n > ci.total && ci.begin !== 0) {
+      if (Bisector.test(ci.begin, needle) === TEST_LEFT) {
+        a = ci.array;
+        n -= ci.total;
+        t = ci.total;
+        lastIndex = ci.lastIndex;
+      }
+    }
+    while (a > 0) {
+      const k = this.array(a);
+      let right = Math.min(k, n);
+      if (right <= 0) return false;
+      i = right - 1;
+      const p0 = this.item(a, i);
+      if (p0 <= 0) {
+        n = i;
+        continue;
+      }
+      if (Bisector.test(p0, needle) === TEST_RIGHT) {
+        let left = 0;
+        right -= 1;
+        if (lastIndex !== -1) {
+          if (lastIndex > 0) {
+            const x = lastIndex - 1;
+            const p = this.item(a, x);
+            if (p <= 0) throw new Stop('EBADMSG');
+            if (Bisector.test(p, needle) === TEST_RIGHT) right = x;
+            else left = x + 1;
+          }
+          if (lastIndex < right) {
+            const y = lastIndex + 1;
+            const p = this.item(a, y);
+            if (p <= 0) throw new Stop('EBADMSG');
+            if (Bisector.test(p, needle) === TEST_RIGHT) right = y;
+            else left = y + 1;
+          }
+        }
+        for (;;) {
+          if (left === right) {
+            i = left;
+            this.put(ci, first, a, this.item(a, 0), t, i);
+            return true;
+          }
+          i = Math.floor((left + right) / 2);
+          const p = this.item(a, i);
+          if (p <= 0) {
+            right = n = i;
+            continue;
+          }
+          if (Bisector.test(p, needle) === TEST_RIGHT) right = i;
+          else left = i + 1;
+        }
+      }
+      if (k >= n) return false;
+      n -= k;
+      t += k;
+      lastIndex = -1;
+      a = this.next(a);
+    }
+    return false;
+  }
+
+  private bisect254(first: number, n: number, needle: number): boolean {
+    let a = first;
+    let t = 0;
+    let lastIndex = -1; // UINT64_MAX
+    const ci = this.cache.get(first);
+    if (ci && n > ci.total && ci.begin !== 0) {
+      if (Bisector.test(ci.begin, needle) === TEST_LEFT) {
+        a = ci.array;
+        n -= ci.total;
+        t = ci.total;
+        lastIndex = ci.lastIndex;
+      }
+    }
+    // generic_array_bisect_one: updates left/right; returns TEST_* or -1 (ENOANO: item 0 → cut short)
+    const lr = { left: 0, right: 0 };
+    const one = (i: number): number => {
+      this.array(a);
+      const p = this.item(a, i);
+      if (p <= 0) {
+        lr.right = i;
+        return -1;
+      }
+      const r = Bisector.test(p, needle);
+      if (r === TEST_RIGHT) lr.right = i;
+      else lr.left = i + 1;
+      return r;
+    };
+    while (a > 0) {
+      const k = this.array(a);
+      lr.left = 0;
+      lr.right = Math.min(k, n);
+      if (lr.right <= 0) return false;
+      lr.right--;
+      const r = one(lr.right);
+      if (r === -1) {
+        n = lr.right;
+        continue;
+      }
+      if (r === TEST_RIGHT) {
+        // last_index is UINT64_MAX when unset: "last_index > 0 && last_index - 1 < right" holds only
+        // for a real index; "last_index < right" never holds for UINT64_MAX.
+        if (lastIndex !== -1 && lastIndex > 0 && lastIndex - 1 < lr.right) one(lastIndex - 1);
+        if (lastIndex !== -1 && lastIndex < lr.right) one(lastIndex + 1);
+        for (;;) {
+          if (lr.left === lr.right) {
+            const i = lr.left;
+            this.array(a);
+            const p0 = this.item(a, 0);
+            if (p0 <= 0) throw new Stop('EBADMSG');
+            this.put(ci, first, a, p0, t, i);
+            return true;
+          }
+          one(Math.floor((lr.left + lr.right) / 2));
+        }
+      }
+      if (k >= n) return false;
+      n -= k;
+      t += k;
+      lastIndex = -1;
+      a = this.next(a);
+    }
+    return false;
+  }
+
+  /** generic_array_bisect_plus_one(extra, first, n, needle, DOWN). */
+  bisectPlusOne(extra: number, first: number, n: number, needle: number): boolean {
+    if (n <= 0) return false;
+    if (Bisector.test(extra, needle) === TEST_RIGHT) return true;
+    return this.bisect(first, n - 1, needle);
+  }
+}
+
+// ------------------------------------------------------------------------------------------------
+
+/** journal_file_verify(). Never throws for bad input (only VerifyAborted on cancellation). */
+export async function verifyStructure(f: JournalFile, ctx: VerifyContext): Promise<VerifyRun> {
+  const v = new Verifier(f, ctx);
+  return v.run();
+}
+
+class Verifier {
+  readonly acc: Access;
+  readonly lines: string[] = [];
+  readonly size: number;
+  /** Object-start map: kind at offset/8 for DATA, ENTRY, ENTRY_ARRAY objects found in pass 1. */
+  kinds: Uint8Array;
+  p = 0;
+  failure?: Failure;
+  seal: SealState;
+  sealFailure = false;
+  objectsSeen = 0;
+
+  constructor(
+    readonly f: JournalFile,
+    readonly ctx: VerifyContext,
+  ) {
+    this.acc = new Access(f, ctx.version);
+    this.size = f.size;
+    this.kinds = new Uint8Array(Math.ceil(f.size / 8) + 1);
+    this.seal = new SealState(f, this.acc, ctx);
+  }
+
+  /** error(offset, fmt): "%06x: msg"; records the first failure. */
+  error(offset: number | bigint, message: string, check: string, errno: Errno, objectType?: number): Stop {
+    this.lines.push(`${hex6(offset)}: ${message}`);
+    this.failure ??= {
+      offset: Number(offset),
+      position: this.p,
+      objectType: objectType !== undefined ? objectTypeName(objectType) : undefined,
+      check,
+      message,
+      errno,
+    };
+    return new Stop(errno);
+  }
+  /** log_error without offset prefix. */
+  plain(message: string, check: string, errno: Errno, offset = 0): Stop {
+    this.lines.push(message);
+    this.failure ??= { offset, position: this.p, check, message, errno };
+    return new Stop(errno);
+  }
+
+  private tick(): void {
+    if (++this.objectsSeen % 4096 === 0) {
+      if (this.ctx.signal?.aborted) throw new VerifyAborted();
+      this.ctx.onProgress?.(this.progressDone, this.size);
+    }
+  }
+  progressDone = 0;
+
+  async run(): Promise<VerifyRun> {
+    let errno: Errno | null = null;
+    let pass1Done = false;
+    try {
+      await this.pass1();
+      pass1Done = true;
+      this.headerChecks();
+      this.pass2a();
+      this.pass2b();
+      this.ctx.onProgress?.(this.size, this.size);
+    } catch (e) {
+      if (!(e instanceof Stop)) throw e;
+      errno = e.errno;
+      if (this.failure) this.failure.position = this.p;
+      else this.failure = { offset: this.p, position: this.p, check: 'read', message: STRERROR[errno], errno };
+      const pct = this.size > 0 ? Math.floor((100 * this.p) / this.size) : 0;
+      const pos = this.ctx.version >= 254 ? String(this.p) : hex6(this.p);
+      this.lines.push(`File corruption detected at ${this.f.name}:${pos} (of ${this.size} bytes, ${pct}%).`);
+      // Beyond journalctl: list every bad seal, not only the first.
+      if (!pass1Done && this.ctx.sealChecks && this.ctx.key) this.seal.audit(this.f.header.tailObjectOffset);
+    }
+    return {
+      lines: this.lines,
+      errno,
+      failure: errno ? this.failure : undefined,
+      validated: this.seal.lastSealedRealtime,
+      position: this.p,
+      segments: this.seal.segments,
+      sealFailure: errno !== null && this.sealFailure,
+      nTags: this.seal.nTags,
+    };
+  }
+
+  // ---------------------------------------------------------------- pass 1
+  async pass1(): Promise<void> {
+    const f = this.f;
+    const acc = this.acc;
+    const version = this.ctx.version;
+    const H = f.header;
+
+    if ((H.compatibleFlags & ~COMPATIBLE_SUPPORTED[version]) !== 0) {
+      throw this.plain('Cannot verify file with unknown extensions.', 'unknown-extensions', 'EOPNOTSUPP');
+    }
+    for (let i = 0; i < 7; i++) {
+      if (f.bytes[Header.reserved + i] !== 0) {
+        throw this.error(Header.reserved + i, 'Reserved field is non-zero', 'header-reserved', 'EBADMSG');
+      }
+    }
+
+    const tail = H.tailObjectOffset;
+    const sealed = f.sealed;
+    const seal = this.seal;
+    let nObjects = 0;
+    let nEntries = 0;
+    let nData = 0;
+    let nFields = 0;
+    let nEntryArrays = 0;
+    let nDataHashTables = 0;
+    let nFieldHashTables = 0;
+    let foundMainEntryArray = false;
+    // last entry (entry_seqnum/monotonic/realtime/boot_id)
+    let entrySet = false;
+    let entrySeqnum = 0n;
+    let entryMonotonic = 0n;
+    let entryBootOff = 0;
+    const kinds = this.kinds;
+
+    let p = H.headerSize;
+    this.p = p;
+    for (;;) {
+      if (tail === 0) break;
+      this.progressDone = Math.floor(p * 0.6);
+      this.tick();
+      const o = acc.move(p);
+      if (typeof o === 'string') throw this.error(p, `Invalid object: ${STRERROR[o]}`, 'object', o);
+      if (p > tail) {
+        throw this.error(Header.tailObjectOffset, `Invalid tail object pointer (${p} > ${tail})`, 'tail-object-pointer', 'EBADMSG');
+      }
+      nObjects++;
+
+      const r = await this.objectVerify(o);
+      if (r) throw this.error(p, `Invalid object contents: ${STRERROR[r]}`, this.failure?.check ?? 'object-contents', r, o.type);
+
+      const fl = o.flags;
+      if ((fl & ObjectFlag.COMPRESSED_XZ) && !(H.incompatibleFlags & IncompatibleFlag.COMPRESSED_XZ)) {
+        throw this.error(p, 'XZ compressed object in file without XZ compression', 'compression-flag', 'EBADMSG', o.type);
+      }
+      if ((fl & ObjectFlag.COMPRESSED_LZ4) && !(H.incompatibleFlags & IncompatibleFlag.COMPRESSED_LZ4)) {
+        throw this.error(p, 'LZ4 compressed object in file without LZ4 compression', 'compression-flag', 'EBADMSG', o.type);
+      }
+      if ((fl & ObjectFlag.COMPRESSED_ZSTD) && !(H.incompatibleFlags & IncompatibleFlag.COMPRESSED_ZSTD)) {
+        throw this.error(p, 'ZSTD compressed object in file without ZSTD compression', 'compression-flag', 'EBADMSG', o.type);
+      }
+
+      switch (o.type) {
+        case ObjectType.DATA:
+          kinds[p / 8] = K_DATA;
+          nData++;
+          break;
+        case ObjectType.FIELD:
+          nFields++;
+          break;
+        case ObjectType.ENTRY: {
+          if (sealed && seal.nTags <= 0) throw this.error(p, 'First entry before first tag', 'entry-before-first-tag', 'EBADMSG', o.type);
+          kinds[p / 8] = K_ENTRY;
+          const seqnum = acc.b64(p + EntryObject.seqnum);
+          const realtime = acc.b64(p + EntryObject.realtime);
+          const monotonic = acc.b64(p + EntryObject.monotonic);
+          if (realtime < seal.lastTagRealtime) {
+            this.sealFailure = true;
+            throw this.error(p, `Older entry after newer tag (${realtime} < ${seal.lastTagRealtime})`, 'entry-older-than-tag', 'EBADMSG', o.type);
+          }
+          if (!entrySet && seqnum !== H.headEntrySeqnum) {
+            throw this.error(p, `Head entry sequence number incorrect (${seqnum} != ${H.headEntrySeqnum})`, 'head-entry-seqnum', 'EBADMSG', o.type);
+          }
+          if (entrySet && entrySeqnum >= seqnum) {
+            throw this.error(p, `Entry sequence number out of synchronization (${entrySeqnum} >= ${seqnum})`, 'entry-seqnum', 'EBADMSG', o.type);
+          }
+          entrySeqnum = seqnum;
+          if (entrySet && acc.idEqual(entryBootOff, p + EntryObject.bootId) && entryMonotonic > monotonic) {
+            throw this.error(p, `Entry timestamp out of synchronization (${entryMonotonic} > ${monotonic})`, 'entry-monotonic', 'EBADMSG', o.type);
+          }
+          entryMonotonic = monotonic;
+          entryBootOff = p + EntryObject.bootId;
+          if (!entrySet && realtime !== H.headEntryRealtime) {
+            throw this.error(p, `Head entry realtime timestamp incorrect (${realtime} != ${H.headEntryRealtime})`, 'head-entry-realtime', 'EBADMSG', o.type);
+          }
+          entrySet = true;
+          seal.noteEntry(seqnum, realtime);
+          nEntries++;
+          break;
+        }
+        case ObjectType.DATA_HASH_TABLE:
+          this.verifyHashTable(o, nDataHashTables, H.dataHashTableOffset, H.dataHashTableSize);
+          nDataHashTables++;
+          break;
+        case ObjectType.FIELD_HASH_TABLE:
+          this.verifyHashTable(o, nFieldHashTables, H.fieldHashTableOffset, H.fieldHashTableSize);
+          nFieldHashTables++;
+          break;
+        case ObjectType.ENTRY_ARRAY:
+          kinds[p / 8] = K_ENTRY_ARRAY;
+          if (p === H.entryArrayOffset) {
+            if (foundMainEntryArray) throw this.error(p, 'More than one main entry array', 'main-entry-array', 'EBADMSG', o.type);
+            foundMainEntryArray = true;
+          }
+          nEntryArrays++;
+          break;
+        case ObjectType.TAG: {
+          if (!sealed) throw this.error(p, 'Tag object in file without sealing', 'tag-unsealed', 'EBADMSG', o.type);
+          const seqnum = acc.b64(p + TagObject.seqnum);
+          const epoch = acc.b64(p + TagObject.epoch);
+          if (seqnum !== BigInt(seal.nTags + 1)) {
+            throw this.error(p, `Tag sequence number out of synchronization (${seqnum} != ${seal.nTags + 1})`, 'tag-seqnum', 'EBADMSG', o.type);
+          }
+          if (epoch < seal.lastEpoch) {
+            throw this.error(p, `Epoch sequence out of synchronization (${epoch} < ${seal.lastEpoch})`, 'tag-epoch', 'EBADMSG', o.type);
+          }
+          if (this.ctx.sealChecks && this.ctx.key) {
+            const res = seal.checkTag(p, epoch, seqnum);
+            if (res) {
+              this.sealFailure = res.seal;
+              if (res.message === null) throw this.plainStop(res.errno, res.check);
+              throw this.error(p, res.message, res.check, res.errno, o.type);
+            }
+          } else {
+            seal.skipTag(p, epoch);
+          }
+          break;
+        }
+        default:
+          break; // 252: unknown object types are counted and otherwise ignored
+      }
+
+      if (p === tail) break;
+      p = p + align64(o.size);
+      this.p = p;
+    }
+    this.p = p;
+
+    // ------------------------------------------------------------ header consistency (§2.5)
+    const ctr = { nObjects, nEntries, nData, nFields, nEntryArrays, foundMainEntryArray, entrySet, entrySeqnum, entryMonotonic, entryBootOff };
+    this.counters = ctr;
+  }
+
+  counters!: {
+    nObjects: number;
+    nEntries: number;
+    nData: number;
+    nFields: number;
+    nEntryArrays: number;
+    foundMainEntryArray: boolean;
+    entrySet: boolean;
+    entrySeqnum: bigint;
+    entryMonotonic: bigint;
+    entryBootOff: number;
+  };
+
+  /** A failure without a detail line (systemd returns an errno without logging). */
+  plainStop(errno: Errno, check: string): Stop {
+    this.failure ??= { offset: this.p, position: this.p, check, message: STRERROR[errno], errno };
+    return new Stop(errno);
+  }
+
+  headerChecks(): void {
+    const H = this.f.header;
+    const c = this.counters;
+    const f = this.f;
+    const acc = this.acc;
+    // "Tail object pointer dead" is unreachable: the loop only ends at the tail (or tail == 0).
+    if (BigInt(c.nObjects) !== H.nObjects) {
+      throw this.error(Header.nObjects, `Object number mismatch (${c.nObjects} != ${H.nObjects})`, 'header-n-objects', 'EBADMSG');
+    }
+    if (BigInt(c.nEntries) !== H.nEntries) {
+      throw this.error(Header.nEntries, `Entry number mismatch (${c.nEntries} != ${H.nEntries})`, 'header-n-entries', 'EBADMSG');
+    }
+    if (H.nData !== undefined && BigInt(c.nData) !== H.nData) {
+      throw this.error(Header.nData, `Data number mismatch (${c.nData} != ${H.nData})`, 'header-n-data', 'EBADMSG');
+    }
+    if (H.nFields !== undefined && BigInt(c.nFields) !== H.nFields) {
+      throw this.error(Header.nFields, `Field number mismatch (${c.nFields} != ${H.nFields})`, 'header-n-fields', 'EBADMSG');
+    }
+    if (H.nTags !== undefined && BigInt(this.seal.nTags) !== H.nTags) {
+      throw this.error(Header.nTags, `Tag number mismatch (${this.seal.nTags} != ${H.nTags})`, 'header-n-tags', 'EBADMSG');
+    }
+    if (H.nEntryArrays !== undefined && BigInt(c.nEntryArrays) !== H.nEntryArrays) {
+      throw this.error(Header.nEntryArrays, `Entry array number mismatch (${c.nEntryArrays} != ${H.nEntryArrays})`, 'header-n-entry-arrays', 'EBADMSG');
+    }
+    if (!c.foundMainEntryArray && H.entryArrayOffset !== 0) {
+      throw this.error(0, 'Missing main entry array', 'main-entry-array', 'EBADMSG');
+    }
+    if (c.entrySet && c.entrySeqnum !== H.tailEntrySeqnum) {
+      throw this.error(Header.tailEntrySeqnum, `Tail entry sequence number incorrect (${c.entrySeqnum} != ${H.tailEntrySeqnum})`, 'tail-entry-seqnum', 'EBADMSG');
+    }
+    if (
+      c.entrySet &&
+      acc.idEqual(c.entryBootOff, Header.tailEntryBootId) &&
+      (this.ctx.version < 254 || (H.compatibleFlags & CompatibleFlag.TAIL_ENTRY_BOOT_ID) !== 0) &&
+      c.entryMonotonic !== H.tailEntryMonotonic
+    ) {
+      throw this.error(0, `Invalid tail monotonic timestamp (${c.entryMonotonic} != ${H.tailEntryMonotonic})`, 'tail-entry-monotonic', 'EBADMSG');
+    }
+    const lastRt = this.seal.entryRealtime;
+    if (c.entrySet && lastRt !== H.tailEntryRealtime) {
+      throw this.error(0, `Invalid tail realtime timestamp (${lastRt} != ${H.tailEntryRealtime})`, 'tail-entry-realtime', 'EBADMSG');
+    }
+    void f;
+  }
+
+  private verifyHashTable(o: ObjectRef, count: number, headerOffset: number, headerSize: number): void {
+    const name = objectTypeName(o.type);
+    const p = o.offset;
+    if (count > 1) throw this.error(p, `More than one ${name}: ${count}`, 'hash-table-count', 'EBADMSG', o.type);
+    const hOff = this.acc.b64(o.type === ObjectType.DATA_HASH_TABLE ? Header.dataHashTableOffset : Header.fieldHashTableOffset);
+    const hSize = this.acc.b64(o.type === ObjectType.DATA_HASH_TABLE ? Header.dataHashTableSize : Header.fieldHashTableSize);
+    void headerOffset;
+    void headerSize;
+    if (hOff !== BigInt(p + HashTableObject.ITEMS)) {
+      throw this.error(p, `Header offset for ${name} invalid (${hOff} != ${p + HashTableObject.ITEMS})`, 'hash-table-offset', 'EBADMSG', o.type);
+    }
+    if (hSize !== BigInt(o.size - HashTableObject.ITEMS)) {
+      throw this.error(p, `Header size for ${name} invalid (${hSize} != ${o.size - HashTableObject.ITEMS})`, 'hash-table-size', 'EBADMSG', o.type);
+    }
+  }
+
+  /** journal_file_object_verify: returns null or the errno (after logging the specific line, if any). */
+  private async objectVerify(o: ObjectRef): Promise<Errno | null> {
+    const f = this.f;
+    const acc = this.acc;
+    const p = o.offset;
+    const detail = (msg: string, check: string): Errno => {
+      this.lines.push(`${hex6(p)}: ${msg}`);
+      this.failure ??= { offset: p, position: p, objectType: objectTypeName(o.type), check, message: msg, errno: 'EBADMSG' };
+      return 'EBADMSG';
+    };
+    if ((o.flags & 0x07) !== 0 && o.type !== ObjectType.DATA) {
+      return detail(`Found compressed object of type ${objectTypeName(o.type)} that isn't of type data, which is not allowed.`, 'compressed-non-data');
+    }
+    switch (o.type) {
+      case ObjectType.DATA: {
+        // n_entries / size / alignment are already enforced by check_object (move_to_object).
+        const stored = f.bytes.subarray(p + f.dataPayloadOffset, p + o.size);
+        const h1 = acc.b64(p + DataObject.hash);
+        const alg = compressionOf(o.flags);
+        if (alg === 'invalid') {
+          this.failure ??= { offset: p, position: p, objectType: 'data', check: 'data-compression', message: 'Invalid object contents: Bad message', errno: 'EBADMSG' };
+          return 'EBADMSG';
+        }
+        let payload: Uint8Array;
+        try {
+          // systemd decodes one zstd frame and ignores whatever follows it (ZSTD_decompressStream stops
+          // at the frame end); hand the decoder only that frame.
+          const input = alg === 'ZSTD' ? stored.subarray(0, zstdFrameLength(stored) ?? stored.length) : stored;
+          const r = decompressPayload(o.flags, input, { maxSize: 0x7fffffff });
+          payload = r instanceof Uint8Array ? r : await r;
+        } catch (e) {
+          if (e instanceof DecompressError) {
+            const errno = e.errno;
+            const msg = `${alg} decompression failed: ${STRERROR[errno]}`;
+            this.lines.push(`${hex6(p)}: ${msg}`);
+            this.failure ??= { offset: p, position: p, objectType: 'data', check: 'data-decompress', message: msg, errno };
+            return errno;
+          }
+          throw e;
+        }
+        const h2 = this.hash(payload);
+        if (h1 !== h2) return detail(`Invalid hash (${hex8(h1)} vs. ${hex8(h2)})`, 'data-hash');
+        return null;
+      }
+      case ObjectType.FIELD: {
+        const h1 = acc.b64(p + FieldObject.hash);
+        const h2 = this.hash(f.bytes.subarray(p + FieldObject.PAYLOAD, p + o.size));
+        if (h1 !== h2) return detail(`Invalid hash (${hex8(h1)} vs. ${hex8(h2)})`, 'field-hash');
+        return null;
+      }
+      case ObjectType.ENTRY: {
+        const isz = f.entryItemSize;
+        const n = (o.size - EntryObject.ITEMS) / isz;
+        for (let i = 0; i < n; i++) {
+          const at = p + EntryObject.ITEMS + i * isz;
+          const lo = acc.u32(at);
+          const zero = f.compact ? lo === 0 : lo === 0 && acc.u32(at + 4) === 0;
+          if (zero || (lo & 7) !== 0) {
+            const q = f.compact ? BigInt(lo) : acc.b64(at);
+            return detail(`Invalid entry item (${i}/${n}) offset: ${hex6(q)}`, 'entry-item');
+          }
+        }
+        return null;
+      }
+      case ObjectType.DATA_HASH_TABLE:
+      case ObjectType.FIELD_HASH_TABLE: {
+        const name = objectTypeName(o.type);
+        const n = (o.size - HashTableObject.ITEMS) / HashTableObject.ITEM_SIZE;
+        for (let i = 0; i < n; i++) {
+          const at = p + HashTableObject.ITEMS + i * HashTableObject.ITEM_SIZE;
+          const hLo = acc.u32(at);
+          const hZero = hLo === 0 && acc.u32(at + 4) === 0;
+          const tLo = acc.u32(at + 8);
+          const tZero = tLo === 0 && acc.u32(at + 12) === 0;
+          if (!hZero && (hLo & 7) !== 0) {
+            return detail(`Invalid ${name} hash table item (${i}/${n}) head_hash_offset: ${hex6(acc.b64(at))}`, 'hash-table-item');
+          }
+          if (!tZero && (tLo & 7) !== 0) {
+            return detail(`Invalid ${name} hash table item (${i}/${n}) tail_hash_offset: ${hex6(acc.b64(at + 8))}`, 'hash-table-item');
+          }
+          if (hZero !== tZero) {
+            return detail(
+              `Invalid ${name} hash table item (${i}/${n}): head_hash_offset=${hex6(acc.b64(at))} tail_hash_offset=${hex6(acc.b64(at + 8))}`,
+              'hash-table-item',
+            );
+          }
+        }
+        return null;
+      }
+      case ObjectType.ENTRY_ARRAY: {
+        const isz = f.entryArrayItemSize;
+        const n = (o.size - EntryArrayObject.ITEMS) / isz;
+        for (let i = 0; i < n; i++) {
+          const at = p + EntryArrayObject.ITEMS + i * isz;
+          const lo = acc.u32(at);
+          if ((lo & 7) !== 0) {
+            const q = f.compact ? BigInt(lo) : acc.b64(at);
+            return detail(`Invalid object entry array item (${i}/${n}): ${hex6(q)}`, 'entry-array-item');
+          }
+        }
+        return null;
+      }
+      default:
+        return null; // TAG size/epoch are enforced by check_object
+    }
+  }
+
+  /** journal_file_hash_data: SipHash keyed with file_id, or Jenkins lookup3. */
+  hash(data: Uint8Array): bigint {
+    const k = this.ctx.kernel;
+    return this.f.keyedHash ? k.siphash24(this.f.bytes.subarray(Header.fileId, Header.fileId + 16), data) : k.jenkinsHash64(data);
+  }
+
+  // ---------------------------------------------------------------- pass 2
+  isKind(off: number, kind: number): boolean {
+    return off > 0 && off % 8 === 0 && off < this.size && this.kinds[off / 8] === kind;
+  }
+
+  private hashTableMapped = false;
+  /** journal_file_map_data_hash_table (first use maps it; failure logs and stops). */
+  private mapDataHashTable(): void {
+    if (this.hashTableMapped) return;
+    const off = this.acc.b64(Header.dataHashTableOffset);
+    const sz = this.acc.b64(Header.dataHashTableSize);
+    let errno: Errno | null = null;
+    if (sz === 0n) errno = 'EINVAL';
+    else if (sz > USEC_INFINITY - off) errno = 'EBADMSG';
+    else if (off + sz > BigInt(this.size)) errno = 'EADDRNOTAVAIL';
+    if (errno) {
+      this.lines.push(`Failed to map data hash table: ${STRERROR[errno]}`);
+      this.failure ??= { offset: Number(off), position: this.p, check: 'data-hash-table-map', message: `Failed to map data hash table: ${STRERROR[errno]}`, errno };
+      throw new Stop(errno);
+    }
+    this.hashTableMapped = true;
+  }
+
+  private bisector?: Bisector;
+
+  /** verify_entry_array (pass 2a). */
+  pass2a(): void {
+    const H = this.f.header;
+    const acc = this.acc;
+    const f = this.f;
+    const n = Number(H.nEntries); // equals the counted entries (checked above), so exact
+    let a = H.entryArrayOffset;
+    let i = 0;
+    let last = 0;
+    const isz = f.entryArrayItemSize;
+    const bisector = (this.bisector = new Bisector(acc, (x) => this.isKind(x, K_ENTRY_ARRAY)));
+    const nBuckets = Math.floor(H.dataHashTableSize / HashTableObject.ITEM_SIZE);
+    const nBucketsBig = BigInt(nBuckets);
+    const htBase = H.dataHashTableOffset;
+    const maxWalk = Math.floor(this.size / 8) + 2;
+
+    while (i < n) {
+      this.progressDone = Math.floor(this.size * (0.6 + (0.2 * i) / n));
+      if (a === 0) throw this.error(0, `Array chain too short at ${i} of ${n}`, 'main-array-short', 'EBADMSG');
+      if (!this.isKind(a, K_ENTRY_ARRAY)) throw this.error(a, `Invalid array ${i} of ${n}`, 'main-array-invalid', 'EBADMSG');
+      const next = acc.n64(a + EntryArrayObject.nextEntryArrayOffset);
+      if (next !== 0 && next <= a) {
+        throw this.error(a, `Array chain has cycle at ${i} of ${n} (jumps back from to ${hex6(next)})`, 'main-array-cycle', 'EBADMSG');
+      }
+      const m = (acc.size(a) - EntryArrayObject.ITEMS) / isz;
+      for (let j = 0; i < n && j < m; i++, j++) {
+        this.tick();
+        const at = a + EntryArrayObject.ITEMS + j * isz;
+        const p = f.compact ? acc.u32(at) : acc.n64(at);
+        if (p <= last) throw this.error(a, `Entry array not sorted at ${i} of ${n}`, 'main-array-unsorted', 'EBADMSG');
+        last = p;
+        if (!this.isKind(p, K_ENTRY)) throw this.error(a, `Invalid array entry at ${i} of ${n}`, 'main-array-entry', 'EBADMSG');
+        // verify_entry(p, last = i + 1 == n)
+        const isLast = i + 1 === n;
+        const esz = f.entryItemSize;
+        const ni = (acc.size(p) - EntryObject.ITEMS) / esz;
+        for (let k = 0; k < ni; k++) {
+          const iat = p + EntryObject.ITEMS + k * esz;
+          const q = f.compact ? acc.u32(iat) : acc.n64(iat);
+          if (!this.isKind(q, K_DATA)) throw this.error(p, 'Invalid data object of entry', 'entry-data', 'EBADMSG', ObjectType.ENTRY);
+          // data_object_in_hash_table(hash, q)
+          let found = false;
+          if (nBuckets > 0) {
+            this.mapDataHashTable();
+            const h = Number(acc.b64(q + DataObject.hash) % nBucketsBig);
+            let r = acc.n64(htBase + h * HashTableObject.ITEM_SIZE + HashTableObject.headHashOffset);
+            let steps = 0;
+            while (r !== 0) {
+              if (r === q) {
+                found = true;
+                break;
+              }
+              if (!this.isKind(r, K_DATA)) {
+                const o = acc.move(r, ObjectType.DATA);
+                if (typeof o === 'string') throw this.plainStop(o, 'data-hash-chain');
+              }
+              r = acc.n64(r + DataObject.nextHashOffset);
+              if (++steps > maxWalk) {
+                // systemd loops forever here; we stop and say why.
+                throw this.error(p, `Data hash chain of bucket ${h} has a cycle (not in journalctl: it hangs here)`, 'data-hash-chain-cycle', 'EBADMSG', ObjectType.ENTRY);
+              }
+            }
+          }
+          if (!found) throw this.error(p, 'Data object missing from hash table', 'entry-data-not-hashed', 'EBADMSG', ObjectType.ENTRY);
+          // journal_file_move_to_entry_by_offset_for_data(q, p, DOWN)
+          const extra = acc.n64(q + DataObject.entryOffset);
+          const firstArr = acc.n64(q + DataObject.entryArrayOffset);
+          const dn = acc.n64(q + DataObject.nEntries);
+          const linked = bisector.bisectPlusOne(extra, firstArr, dn, p);
+          if (!linked && !isLast) {
+            throw this.error(p, `Entry object not referenced by linked data object at ${hex6(q)}`, 'entry-not-linked', 'EBADMSG', ObjectType.ENTRY);
+          }
+        }
+      }
+      a = next;
+    }
+    this.mainLast = last;
+  }
+
+  /** Largest item among the first n_entries of the main chain (validated sorted by pass 2a). */
+  mainLast = 0;
+
+  /** journal_file_move_to_entry_by_offset(q, DOWN) on the validated main chain: some item ≥ q. */
+  private inMain(q: number): boolean {
+    return Number(this.f.header.nEntries) > 0 && q <= this.mainLast;
+  }
+
+  /** verify_data_hash_table (pass 2b). */
+  pass2b(): void {
+    const H = this.f.header;
+    const acc = this.acc;
+    const n = Math.floor(H.dataHashTableSize / HashTableObject.ITEM_SIZE);
+    if (n <= 0) return;
+    this.mapDataHashTable();
+    const nBig = BigInt(n);
+    for (let i = 0; i < n; i++) {
+      this.progressDone = Math.floor(this.size * (0.8 + (0.2 * i) / n));
+      const bucket = H.dataHashTableOffset + i * HashTableObject.ITEM_SIZE;
+      let last = 0;
+      let p = acc.n64(bucket + HashTableObject.headHashOffset);
+      while (p !== 0) {
+        this.tick();
+        if (!this.isKind(p, K_DATA)) throw this.error(p, `Invalid data object at hash entry ${i} of ${n}`, 'hash-chain-data', 'EBADMSG');
+        const next = acc.n64(p + DataObject.nextHashOffset);
+        if (next !== 0 && next <= p) throw this.error(p, `Hash chain has a cycle in hash entry ${i} of ${n}`, 'hash-chain-cycle', 'EBADMSG', ObjectType.DATA);
+        if (acc.b64(p + DataObject.hash) % nBig !== BigInt(i)) {
+          throw this.error(p, `Hash value mismatch in hash entry ${i} of ${n}`, 'hash-chain-bucket', 'EBADMSG', ObjectType.DATA);
+        }
+        this.verifyData(p);
+        last = p;
+        p = next;
+      }
+      const tailOff = acc.b64(bucket + HashTableObject.tailHashOffset);
+      if (BigInt(last) !== tailOff) {
+        throw this.error(0, `Tail hash pointer mismatch in hash table (${last} != ${tailOff})`, 'hash-chain-tail', 'EBADMSG');
+      }
+    }
+  }
+
+  /** verify_data. */
+  private verifyData(p: number): void {
+    const acc = this.acc;
+    const f = this.f;
+    const nBig = acc.b64(p + DataObject.nEntries);
+    let a = acc.n64(p + DataObject.entryArrayOffset);
+    if (a !== 0 && nBig < 2n) {
+      throw this.error(p, `Entry array present (entry_array_offset=${hex6(acc.b64(p + DataObject.entryArrayOffset))}, but n_entries=${nBig})`, 'data-entry-array', 'EBADMSG', ObjectType.DATA);
+    }
+    if (nBig === 0n) return;
+    const n = Number(nBig);
+    let q = acc.n64(p + DataObject.entryOffset);
+    let last = q;
+    if (!this.isKind(q, K_ENTRY)) throw this.error(p, `Data object references invalid entry at ${hex6(acc.b64(p + DataObject.entryOffset))}`, 'data-entry', 'EBADMSG', ObjectType.DATA);
+    if (!this.inMain(q)) throw this.error(q, "Entry object doesn't exist in the main entry array", 'entry-not-in-main', 'EBADMSG', ObjectType.ENTRY);
+    let i = 1;
+    const isz = f.entryArrayItemSize;
+    while (i < n) {
+      if (a === 0) throw this.error(p, 'Array chain too short', 'data-array-short', 'EBADMSG', ObjectType.DATA);
+      if (!this.isKind(a, K_ENTRY_ARRAY)) throw this.error(p, `Invalid array offset ${hex6(a)}`, 'data-array-invalid', 'EBADMSG', ObjectType.DATA);
+      const next = acc.n64(a + EntryArrayObject.nextEntryArrayOffset);
+      if (next !== 0 && next <= a) {
+        throw this.error(p, `Array chain has cycle (jumps back from ${hex6(a)} to ${hex6(next)})`, 'data-array-cycle', 'EBADMSG', ObjectType.DATA);
+      }
+      const m = (acc.size(a) - EntryArrayObject.ITEMS) / isz;
+      for (let j = 0; i < n && j < m; i++, j++) {
+        const at = a + EntryArrayObject.ITEMS + j * isz;
+        q = f.compact ? acc.u32(at) : acc.n64(at);
+        if (q <= last) {
+          const qb = f.compact ? BigInt(q) : acc.b64(at);
+          throw this.error(p, `Data object's entry array not sorted (${qb} <= ${last})`, 'data-array-unsorted', 'EBADMSG', ObjectType.DATA);
+        }
+        last = q;
+        if (!this.isKind(q, K_ENTRY)) {
+          const qb = f.compact ? BigInt(q) : acc.b64(at);
+          throw this.error(p, `Data object references invalid entry at ${hex6(qb)}`, 'data-entry', 'EBADMSG', ObjectType.DATA);
+        }
+        if (!this.inMain(q)) throw this.error(q, "Entry object doesn't exist in the main entry array", 'entry-not-in-main', 'EBADMSG', ObjectType.ENTRY);
+      }
+      a = next;
+    }
+  }
+}

@@ -5,6 +5,7 @@
  *   sealcheck export …                                                     (cli/export.ts)
  * Hidden: --systemd-version=252|254 (which journalctl to reproduce; default 254).
  */
+import { main as exportMain } from './export.js';
 import { runVerify, type VerifyArgs } from './verify.js';
 
 const USAGE = `Usage:
@@ -69,16 +70,17 @@ function parseVerifyArgs(argv: string[], subcommand: boolean): VerifyArgs {
   return a;
 }
 
+function wantsVerify(argv: string[]): boolean {
+  return argv.some((a) => a === '--verify' || a.startsWith('--verify-key'));
+}
+
 export async function main(argv: string[]): Promise<number> {
   try {
     const [cmd, ...rest] = argv;
-    if (cmd === 'export') {
-      // cli/export.ts belongs to the reader; loaded by name so that this file builds without it.
-      const modName = './export.js';
-      const mod = (await import(modName)) as { main?: (argv: string[]) => Promise<number>; runExport?: (argv: string[]) => Promise<number> };
-      const run = mod.main ?? mod.runExport;
-      if (!run) throw new Error('export is not available in this build');
-      return await run(rest);
+    if (cmd === 'export') return await exportMain(rest);
+    // journalctl's spelling: `--file=F -o export` reads, `--file=F --verify` verifies.
+    if (!wantsVerify(argv) && argv.some((a) => a === '-o' || /^-o./.test(a) || a.startsWith('--output'))) {
+      return await exportMain(argv);
     }
     if (cmd === 'verify') return await runVerify(parseVerifyArgs(rest, true));
     if (cmd === undefined || cmd === '-h' || cmd === '--help' || cmd === 'help') {

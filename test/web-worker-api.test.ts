@@ -1,0 +1,113 @@
+// The verify worker's API (web/workers/api.ts) driven through Comlink over a MessageChannel, as the
+// page drives it in a Web Worker: bytes and Blobs in, progress and key look-ups called back across the
+// channel, journalctl's verdict out, never an exception for bad input.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import * as Comlink from 'comlink';
+import { loadNodeKernel } from '../cli/kernel-node.js';
+import { createVerifyApi, type VerifyApi, type VerifyHooks } from '../web/workers/api.js';
+
+const corpus = new URL('../../test/fixtures/corpus/', import.meta.url);
+const manifest = JSON.parse(readFileSync(new URL('manifest.json', corpus), 'utf8')) as {
+  files: { name: string; expected_journalctl_254: Record<'with_key' | 'without_key', { stderr: string[] }> }[];
+};
+const expected = (name: string, withKey: boolean): string[] =>
+  manifest.files.find((f) => f.name === name)!.expected_journalctl_254[withKey ? 'with_key' : 'without_key'].stderr;
+const journal = (name: string): Uint8Array => new Uint8Array(readFileSync(new URL(name, corpus)));
+const KEY = readFileSync(new URL('keys/A.key', corpus), 'utf8').trim();
+const MACHINE = '72d6c31ad8563f93d537fced596001bf';
+
+// The worker side and the page side of one Comlink connection.
+const { port1, port2 } = new MessageChannel();
+Comlink.expose(createVerifyApi(loadNodeKernel), port1 as unknown as Comlink.Endpoint);
+const remote = Comlink.wrap<VerifyApi>(port2 as unknown as Comlink.Endpoint);
+after(() => {
+  remote[Comlink.releaseProxy]();
+  port1.close();
+  port2.close();
+});
+
+function hooks(keyFor?: (machineId: string) => string | undefined) {
+  const progress: [number, number][] = [];
+  const asked: string[] = [];
+  const h: VerifyHooks = {
+    onProgress: (done, total) => void progress.push([done, total]),
+    ...(keyFor ? { keyFor: ({ machineId }) => (asked.push(machineId), keyFor(machineId)) } : {}),
+  };
+  return { proxy: Comlink.proxy(h), progress, asked };
+}
+
+/** Progress callbacks travel as messages; give them a turn to arrive. */
+const settle = () => new Promise((r) => setTimeout(r, 20));
+
+test('intact sealed file with the key: PASS, journalctl’s lines, progress to the end', async () => {
+  const bytes = journal('sealed-tail.journal');
+  const h = hooks();
+  const { report, keySource, keyUsed } = await remote.verify(bytes, { name: 'sealed-tail.journal', key: KEY }, h.proxy);
+  await settle();
+  assert.equal(report.verdict, 'PASS');
+  assert.deepEqual(report.lines, expected('sealed-tail.journal', true));
+  assert.equal(report.machineId, MACHINE);
+  assert.ok(report.unsealedTailUsec > 0, 'sealed-tail has an unsealed tail');
+  assert.equal(keySource, 'given');
+  assert.equal(keyUsed, KEY);
+  assert.ok(h.progress.length >= 1, 'progress reported');
+  assert.deepEqual(h.progress.at(-1), [bytes.length, bytes.length]);
+  for (let i = 1; i < h.progress.length; i++) assert.ok(h.progress[i]![0] >= h.progress[i - 1]![0], 'progress never goes back');
+});
+
+test('a Blob (what a dropped File is) works like bytes', async () => {
+  const blob = new Blob([journal('sealed.journal')]);
+  const { report } = await remote.verify(blob, { name: 'sealed.journal', key: KEY });
+  assert.equal(report.verdict, 'PASS');
+  assert.deepEqual(report.lines, expected('sealed.journal', true));
+});
+
+test('no key typed: the page is asked for one by machine ID, and a remembered key is used', async () => {
+  const h = hooks((id) => (id === MACHINE ? KEY : undefined));
+  const { report, keySource } = await remote.verify(journal('sealed.journal'), { name: 'sealed.journal' }, h.proxy);
+  assert.deepEqual(h.asked, [MACHINE]);
+  assert.equal(keySource, 'remembered');
+  assert.equal(report.verdict, 'PASS');
+  assert.equal(report.keyGiven, true);
+});
+
+test('a typed key wins: the page is not asked', async () => {
+  const h = hooks(() => 'never-used');
+  const { keySource } = await remote.verify(journal('sealed.journal'), { name: 'sealed.journal', key: KEY }, h.proxy);
+  assert.deepEqual(h.asked, []);
+  assert.equal(keySource, 'given');
+});
+
+test('sealed without any key: journalctl’s ENOKEY failure, structure still checked', async () => {
+  const h = hooks(() => undefined);
+  const { report, keySource } = await remote.verify(journal('sealed.journal'), { name: 'sealed.journal' }, h.proxy);
+  assert.equal(keySource, 'none');
+  assert.equal(report.verdict, 'FAIL');
+  assert.equal(report.sealed, true);
+  assert.equal(report.keyGiven, false);
+  assert.deepEqual(report.lines, expected('sealed.journal', false));
+});
+
+test('tampered file: FAIL with journalctl’s message and where', async () => {
+  const { report } = await remote.verify(journal('t-msg-sealed.journal'), { name: 't-msg-sealed.journal', key: KEY });
+  assert.equal(report.verdict, 'FAIL');
+  assert.deepEqual(report.lines, expected('t-msg-sealed.journal', true));
+  assert.ok(report.failure, 'failure described');
+  assert.equal(report.failure!.offset, 0xe7b8);
+});
+
+test('not a journal: a report saying so, not an exception; no key look-up', async () => {
+  const h = hooks(() => KEY);
+  const text = new TextEncoder().encode('just some notes, not a journal\n'.repeat(20));
+  const { report } = await remote.verify(text, { name: 'notes.txt' }, h.proxy);
+  assert.equal(report.verdict, 'OPEN_FAILED');
+  assert.ok(report.lines.length > 0 && report.lines[0]!.startsWith('Failed to open files:'), report.lines.join('\n'));
+  assert.deepEqual(h.asked, []);
+});
+
+test('a malformed key: KEY_REJECTED, as journalctl', async () => {
+  const { report } = await remote.verify(journal('sealed.journal'), { name: 'sealed.journal', key: 'not-a-key' });
+  assert.equal(report.verdict, 'KEY_REJECTED');
+});

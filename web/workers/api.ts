@@ -1,0 +1,95 @@
+/**
+ * What a verify worker does, as a plain object: read the file, find its machine ID (so the page can
+ * supply a remembered key), run the core's verifyJournal, report progress. `verify.worker.ts` exposes
+ * this over Comlink; the Node tests expose it over a MessageChannel. No DOM here.
+ */
+import { releaseProxy } from 'comlink';
+import { JournalFile, id128Hex } from '../../src/journal/file.js';
+import type { Kernel } from '../../src/kernel/kernel.js';
+import { verifyJournal } from '../../src/verify/index.js';
+import type { SystemdVersion, VerifyReport } from '../../src/verify/report.js';
+
+export interface VerifyRequest {
+  name: string;
+  /** Key typed by the user; when absent the page is asked for one via `hooks.keyFor`. */
+  key?: string;
+  version?: SystemdVersion;
+}
+
+/** Called back on the page's side (Comlink proxies them). */
+export interface VerifyHooks {
+  /** The file opened: its machine ID is known. Return a key to use (e.g. a remembered one) or nothing. */
+  keyFor?(info: { machineId: string }): string | undefined | Promise<string | undefined>;
+  /** Bytes processed so far; throttled to a few calls per second (plus the final one). */
+  onProgress?(done: number, total: number): void | Promise<void>;
+}
+
+export interface VerifyResult {
+  report: VerifyReport;
+  /** Where the key came from: the request, the page's `keyFor` answer, or none at all. */
+  keySource: 'given' | 'remembered' | 'none';
+  /** The key actually used (so the page can offer to remember it). */
+  keyUsed?: string;
+}
+
+/** A Blob (File) or bytes: Files cross to a worker without copying their contents. */
+export type Source = Blob | Uint8Array;
+
+const PROGRESS_EVERY_MS = 50;
+
+export function createVerifyApi(getKernel: () => Promise<Kernel>) {
+  return {
+    async verify(source: Source, request: VerifyRequest, hooks: VerifyHooks = {}): Promise<VerifyResult> {
+      try {
+        return await run(source, request, hooks);
+      } finally {
+        // Hooks arrive as a Comlink proxy holding a MessagePort: free it now rather than at GC time.
+        (hooks as { [releaseProxy]?: () => void })[releaseProxy]?.();
+      }
+    },
+  };
+
+  async function run(source: Source, request: VerifyRequest, hooks: VerifyHooks): Promise<VerifyResult> {
+    const bytes = source instanceof Uint8Array ? source : new Uint8Array(await source.arrayBuffer());
+    let key = request.key?.trim() || undefined;
+    let keySource: VerifyResult['keySource'] = key ? 'given' : 'none';
+    if (!key && hooks.keyFor) {
+      const machineId = machineIdOf(bytes, request.name, request.version);
+      if (machineId) {
+        // A Comlink proxy has every property, so a page without keyFor shows up as a rejected call.
+      const remembered = (await Promise.resolve(hooks.keyFor({ machineId })).catch(() => undefined))?.trim();
+        if (remembered) {
+          key = remembered;
+          keySource = 'remembered';
+        }
+      }
+    }
+    const kernel = await getKernel();
+    let last = 0;
+    const report = await verifyJournal({ name: request.name, bytes }, kernel, {
+      key,
+      version: request.version,
+      onProgress: hooks.onProgress
+        ? (done, total) => {
+            const now = Date.now();
+            if (done < total && now - last < PROGRESS_EVERY_MS) return;
+            last = now;
+            void Promise.resolve(hooks.onProgress!(done, total)).catch(() => {});
+          }
+        : undefined,
+    });
+    await Promise.resolve(hooks.onProgress?.(bytes.length, bytes.length)).catch(() => {});
+    return { report, keySource, keyUsed: key };
+  }
+}
+
+export type VerifyApi = ReturnType<typeof createVerifyApi>;
+
+/** The header's machine ID, or undefined when the file does not even open (verifyJournal says why). */
+function machineIdOf(bytes: Uint8Array, name: string, version?: SystemdVersion): string | undefined {
+  try {
+    return id128Hex(JournalFile.open(bytes, name, { version }).header.machineId);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,147 @@
+/**
+ * The one bridge between the page and the verify workers (squoosh's worker-bridge, pooled): a queue of
+ * jobs, one job per worker at a time, an AbortSignal per job. Aborting a running job terminates its
+ * worker (the core runs synchronously in bursts, so terminating is the only sure stop); the pool starts
+ * a fresh one when next needed. UI code never touches postMessage.
+ */
+import * as Comlink from 'comlink';
+import wasmUrl from '../../build/kernel.wasm?url';
+import type { VerifyHooks, VerifyRequest, VerifyResult } from './api.js';
+import type { VerifyWorkerApi } from './verify.worker.js';
+
+interface Slot {
+  worker: Worker;
+  api: Comlink.Remote<VerifyWorkerApi>;
+  ready: Promise<void>;
+  busy: boolean;
+}
+
+interface Job {
+  signal: AbortSignal;
+  source: Blob;
+  request: VerifyRequest;
+  hooks: VerifyHooks;
+  resolve(r: VerifyResult): void;
+  reject(e: unknown): void;
+}
+
+/** Workers to run at once: one per core, within reason (each holds a whole file in memory). */
+export function poolSize(): number {
+  const cores = typeof navigator !== 'undefined' ? navigator.hardwareConcurrency || 2 : 2;
+  return Math.max(1, Math.min(cores, 6));
+}
+
+let compiled: Promise<WebAssembly.Module> | undefined;
+/** kernel.wasm compiled once per page; WebAssembly.Module is structured-cloneable to workers. */
+export function kernelModule(): Promise<WebAssembly.Module> {
+  compiled ??= (async () => {
+    const response = await fetch(wasmUrl);
+    if (!response.ok) throw new Error(`kernel.wasm: HTTP ${response.status}`);
+    // compileStreaming needs application/wasm; some static servers send something else.
+    if (response.headers.get('content-type')?.startsWith('application/wasm')) {
+      return WebAssembly.compileStreaming(response);
+    }
+    return WebAssembly.compile(await response.arrayBuffer());
+  })();
+  return compiled;
+}
+
+export class VerifyPool {
+  private readonly slots: Slot[] = [];
+  private readonly queue: Job[] = [];
+
+  constructor(readonly size = poolSize()) {}
+
+  /** Start one worker now so the first verification (and the ones after) fetch nothing. */
+  warm(): Promise<void> {
+    const slot = this.slots.find((s) => !s.busy) ?? (this.slots.length < this.size ? this.spawn() : undefined);
+    return slot ? slot.ready : Promise.resolve();
+  }
+
+  verify(signal: AbortSignal, source: Blob, request: VerifyRequest, hooks: VerifyHooks = {}): Promise<VerifyResult> {
+    return new Promise<VerifyResult>((resolve, reject) => {
+      if (signal.aborted) return reject(abortError());
+      const job: Job = { signal, source, request, hooks, resolve, reject };
+      signal.addEventListener(
+        'abort',
+        () => {
+          const i = this.queue.indexOf(job);
+          if (i >= 0) {
+            this.queue.splice(i, 1);
+            reject(abortError());
+          }
+        },
+        { once: true },
+      );
+      this.queue.push(job);
+      this.pump();
+    });
+  }
+
+  /** Terminate every worker (tests, page unload). */
+  terminate(): void {
+    for (const s of this.slots.splice(0)) s.worker.terminate();
+  }
+
+  private spawn(): Slot {
+    const worker = new Worker(new URL('./verify.worker.ts', import.meta.url), { type: 'module', name: 'verify' });
+    const api = Comlink.wrap<VerifyWorkerApi>(worker);
+    const slot: Slot = { worker, api, busy: false, ready: kernelModule().then((m) => api.init(m)) };
+    slot.ready.catch(() => {});
+    this.slots.push(slot);
+    return slot;
+  }
+
+  private drop(slot: Slot): void {
+    slot.worker.terminate();
+    const i = this.slots.indexOf(slot);
+    if (i >= 0) this.slots.splice(i, 1);
+  }
+
+  private pump(): void {
+    while (this.queue.length) {
+      const slot = this.slots.find((s) => !s.busy) ?? (this.slots.length < this.size ? this.spawn() : undefined);
+      if (!slot) return;
+      const job = this.queue.shift()!;
+      this.run(slot, job);
+    }
+  }
+
+  private run(slot: Slot, job: Job): void {
+    slot.busy = true;
+    let settled = false;
+    const finish = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      job.signal.removeEventListener('abort', onAbort);
+      slot.worker.removeEventListener('error', onError);
+      fn();
+      slot.busy = false;
+      this.pump();
+    };
+    const onAbort = () => {
+      this.drop(slot);
+      finish(() => job.reject(abortError()));
+    };
+    job.signal.addEventListener('abort', onAbort, { once: true });
+    // A worker that dies (out of memory on a huge file, say) must not leave the job hanging.
+    const onError = (e: ErrorEvent) => {
+      this.drop(slot);
+      finish(() => job.reject(new Error(e.message || 'the verify worker stopped unexpectedly')));
+    };
+    slot.worker.addEventListener('error', onError);
+    slot.ready
+      .then(() => slot.api.verify(job.source, job.request, Comlink.proxy(job.hooks)))
+      .then(
+        (r) => finish(() => job.resolve(r)),
+        (e) => {
+          this.drop(slot);
+          finish(() => job.reject(e));
+        },
+      );
+  }
+}
+
+function abortError(): DOMException {
+  return new DOMException('Verification cancelled', 'AbortError');
+}

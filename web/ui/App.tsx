@@ -5,12 +5,14 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { registerServiceWorker } from '../sw/register.js';
 import { VerifyPool } from '../workers/pool.js';
+import { Browse } from './browse/Browse.js';
 import { DropZone } from './DropZone.js';
 import { summarize } from './explain.js';
 import { FileCard, type CardActions, type CardModel } from './FileCard.js';
 import type { Picked } from './files.js';
 import { describeKey, KeyField } from './KeyField.js';
 import { KeyMemory } from './KeyMemory.js';
+import { SearchMirror, type SearchView } from './searchMirror.js';
 import { forgetAllIfEmpty, forgetKey, keyForMachine, listKeys, rememberKey, type RememberedKey } from './keystore.js';
 
 const SAMPLE_JOURNAL = './sample/sample.journal';
@@ -27,6 +29,10 @@ export function App() {
   const [notice, setNotice] = useState<string | undefined>();
   /** Read out by screen readers as each file finishes. */
   const [announce, setAnnounce] = useState('');
+  /** The search worker's index of the verified files, for the browse view below the cards. */
+  const [searchView, setSearchView] = useState<SearchView | undefined>();
+  const mirror = useMemo(() => new SearchMirror(setSearchView), []);
+  useEffect(() => mirror.sync(cards), [cards]);
   const keyRef = useRef(key);
   keyRef.current = key;
 
@@ -113,7 +119,10 @@ export function App() {
     void refreshKeys();
     void loadSample(true);
     registerServiceWorker((activate) => setUpdate(() => activate));
-    return () => pool.terminate();
+    return () => {
+      pool.terminate();
+      mirror.terminate();
+    };
   }, []);
 
   const actions: CardActions = {
@@ -223,6 +232,20 @@ export function App() {
             });
           })()}
         </section>
+        {searchView && (
+          <section class="browse-section" aria-labelledby="browse-title">
+            <header class="browse-head">
+              <h2 id="browse-title">Browse the entries</h2>
+              <p class="hint">
+                {searchView.files === 1 ? 'One file' : `${searchView.files} files`}, merged in journalctl’s order
+                {searchView.pending ? ` (indexing ${searchView.pending} more…)` : ''}. Each entry shows which seal covers it:{' '}
+                <span class="seal-key seal-0">✓ sealed</span>, <span class="seal-key seal-1">○ unsealed tail</span>,{' '}
+                <span class="seal-key seal-2">✗ seal failed</span>.
+              </p>
+            </header>
+            <Browse search={searchView.api} revision={searchView.revision} />
+          </section>
+        )}
         <KeyMemory keys={remembered} onForget={forget} />
       </main>
       <p class="visually-hidden" role="status" aria-live="polite">

@@ -8,20 +8,27 @@
 import * as Comlink from 'comlink';
 import { createSearchApi } from '../../src/search/session.js';
 
-const session = createSearchApi();
+type Session = ReturnType<typeof createSearchApi>;
+let session: Session = createSearchApi();
 
+// Each call goes to the session current when it arrives; a call still running when reset() comes
+// finishes on the old one, which is then dropped.
 const api = {
-  addFile: session.addFile,
-  setReport: session.setReport,
-  files: session.files,
-  query: session.query,
-  page: session.page,
-  find: session.find,
-  facets: session.facets,
-  histogram: session.histogram,
-  span: session.span,
-  entry: session.entry,
-  stats: session.stats,
+  addFile: (...a: Parameters<Session['addFile']>) => session.addFile(...a),
+  setReport: (...a: Parameters<Session['setReport']>) => session.setReport(...a),
+  files: () => session.files(),
+  query: (...a: Parameters<Session['query']>) => session.query(...a),
+  page: (...a: Parameters<Session['page']>) => session.page(...a),
+  find: (...a: Parameters<Session['find']>) => session.find(...a),
+  facets: (...a: Parameters<Session['facets']>) => session.facets(...a),
+  histogram: (...a: Parameters<Session['histogram']>) => session.histogram(...a),
+  span: () => session.span(),
+  entry: (...a: Parameters<Session['entry']>) => session.entry(...a),
+  stats: () => session.stats(),
+  /** Forget every file (the page removed some): a fresh, empty index in the same worker. */
+  reset(): void {
+    session = createSearchApi();
+  },
   /** The export bytes are transferred, not copied. */
   async export(format: 'export' | 'json', version: 252 | 254 = 254): Promise<Uint8Array> {
     const bytes = await session.export(format, version);

@@ -11,6 +11,7 @@ import type { Remote } from 'comlink';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import type { Histogram as Hist } from '../../../src/search/histogram.js';
 import type { EntryDetail as Detail, FacetsResult, QueryResult, Row } from '../../../src/search/session.js';
+import { parseSearchText, tokenize } from '../../../src/search/query.js';
 import { fragmentToState, stateToFragment, type BrowseState } from '../../../src/search/url-state.js';
 import type { SearchWorkerApi } from '../../workers/search.worker.js';
 import './browse.css';
@@ -35,6 +36,8 @@ export function Browse({ search, revision, syncUrl = true }: BrowseProps) {
   const [facets, setFacets] = useState<FacetsResult>();
   const [extraFields, setExtraFields] = useState<string[]>([]);
   const [hist, setHist] = useState<Hist>();
+  /** What the histogram's bars are stacked by. */
+  const [stack, setStack] = useState<'priority' | 'seal'>('priority');
   const [detail, setDetail] = useState<Detail>();
   const latest = useRef(0);
 
@@ -53,28 +56,38 @@ export function Browse({ search, revision, syncUrl = true }: BrowseProps) {
     return () => removeEventListener('hashchange', onHash);
   }, [syncUrl]);
 
-  // Query, then facets and histogram for the same generation.
+  // The query; then facets and the histogram answer for the same generation (the worker keeps the last
+  // query's result; an answer that arrives after a newer query was sent is dropped).
   useEffect(() => {
     let live = true;
     const ticket = ++latest.current;
     const { entry: _entry, ...query } = state;
-    (async () => {
-      const r = await search.query(query);
-      if (!live || ticket !== latest.current) return;
-      setResult(r);
-      const [h, f] = await Promise.all([search.histogram({ maxBuckets: 150 }), search.facets(undefined, 30)]);
-      if (!live || ticket !== latest.current) return;
-      setHist(h);
-      setFacets(f);
-      if (extraFields.length) {
-        const more = await search.facets(extraFields, 30);
-        if (live && ticket === latest.current) setFacets({ fields: f.fields, facets: [...f.facets, ...more.facets.filter((x) => !f.facets.some((y) => y.field === x.field))] });
-      }
-    })();
+    void search.query(query).then((r) => {
+      if (live && ticket === latest.current) setResult(r);
+    });
     return () => {
       live = false;
     };
-  }, [search, revision, state.text, state.regex, state.allFields, state.include, state.exclude, state.from, state.to, state.seal, state.newestFirst, extraFields]);
+  }, [search, revision, state.text, state.regex, state.allFields, state.include, state.exclude, state.from, state.to, state.seal, state.newestFirst]);
+
+  useEffect(() => {
+    if (!result) return;
+    const ticket = latest.current;
+    void search.histogram({ maxBuckets: 150, stack }).then((h) => {
+      if (ticket === latest.current) setHist(h);
+    });
+  }, [result, stack]);
+
+  useEffect(() => {
+    if (!result) return;
+    const ticket = latest.current;
+    void (async () => {
+      const f = await search.facets(undefined, 30);
+      const more = extraFields.length ? await search.facets(extraFields, 30) : undefined;
+      if (ticket !== latest.current) return;
+      setFacets(more ? { fields: f.fields, facets: [...f.facets, ...more.facets.filter((x) => !f.facets.some((y) => y.field === x.field))] } : f);
+    })();
+  }, [result, extraFields]);
 
   // Reopen the entry named in the URL.
   useEffect(() => {
@@ -86,8 +99,23 @@ export function Browse({ search, revision, syncUrl = true }: BrowseProps) {
     });
   }, [state.entry, result?.generation]);
 
+  // FIELD=value terms typed in the search box count as selected facet values; clicking one removes the term.
+  const typed = parseSearchText(state.text).matches;
+  const selected: Record<string, string[]> = { ...(state.include ?? {}) };
+  for (const [f, v] of typed) selected[f] = [...(selected[f] ?? []), v];
+
   const toggle = (field: string, value: string, mode: 'include' | 'exclude') =>
     setState((s) => {
+      if (mode === 'include' && parseSearchText(s.text).matches.some(([f, v]) => f === field && v === value)) {
+        const src = s.text ?? '';
+        let text = src;
+        for (const t of tokenize(src).reverse()) {
+          if (t.text !== `${field}=${value}`) continue;
+          const [before, after] = [text.slice(0, t.start).trimEnd(), text.slice(t.end).trimStart()];
+          text = before && after ? `${before} ${after}` : before + after;
+        }
+        return { ...s, text: text || undefined };
+      }
       const inc = { ...(s.include ?? {}) };
       const exc = { ...(s.exclude ?? {}) };
       const target = mode === 'include' ? inc : exc;
@@ -110,16 +138,28 @@ export function Browse({ search, revision, syncUrl = true }: BrowseProps) {
 
   const fetchPage = useCallback((start: number, count: number) => search.page(start, count), [search, result?.generation]);
 
+  const close = () => {
+    setDetail(undefined);
+    change({ entry: undefined });
+  };
+
   return (
-    <div class="browse">
+    <div
+      class="browse"
+      onKeyDown={(e) => {
+        if (e.key !== 'Escape' || !detail) return;
+        e.preventDefault();
+        close();
+      }}
+    >
       <SearchBar state={state} total={result?.total} entries={result?.entries ?? 0} error={result?.error} onChange={change} />
-      <Histogram data={hist} onSelect={(from, to) => change({ from, to })} />
+      <Histogram data={hist} stack={stack} onStack={setStack} onSelect={(from, to) => change({ from, to })} />
       <div class="browse-main">
         {facets && (
           <Facets
             facets={facets.facets}
             fields={facets.fields}
-            include={state.include ?? {}}
+            include={selected}
             exclude={state.exclude ?? {}}
             onToggle={toggle}
             onAddField={(f) => f && setExtraFields((x) => (x.includes(f) ? x : [...x, f]))}
@@ -134,10 +174,7 @@ export function Browse({ search, revision, syncUrl = true }: BrowseProps) {
         {detail && (
           <EntryDetail
             entry={detail}
-            onClose={() => {
-              setDetail(undefined);
-              change({ entry: undefined });
-            }}
+            onClose={close}
             onFilter={toggle}
           />
         )}

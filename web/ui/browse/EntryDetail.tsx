@@ -2,6 +2,16 @@
 import type { EntryDetail as Detail } from '../../../src/search/session.js';
 import { formatTime } from './format.js';
 
+/** What each seal status means for the reader of this entry. */
+const WHY: Record<number, string> = {
+  0: 'A seal that verified with the key covers this entry: it has not been changed, removed or added since.',
+  1: 'Written after the last seal of its file: nothing protects it — it could have been changed.',
+  2: 'The seal over this stretch of the file did not verify: the entry may have been altered (or the key is not this file’s).',
+  3: 'A seal covers this entry but was not checked (no key, or verification stopped before it).',
+  4: 'Its file is not sealed: nothing protects it.',
+  5: 'Its file has not been verified yet.',
+};
+
 interface Props {
   entry: Detail;
   onClose(): void;
@@ -13,9 +23,10 @@ export function EntryDetail({ entry, onClose, onFilter }: Props) {
     <aside class="detail" aria-label="Entry detail">
       <header>
         <h2>Entry</h2>
-        <button type="button" onClick={onClose} aria-label="Close">×</button>
+        <button type="button" onClick={onClose} aria-label="Close" title="Close (Esc)">×</button>
       </header>
       <p class={`detail-seal seal-${entry.seal.status}`} role="status">{entry.seal.text}</p>
+      <p class="detail-why">{WHY[entry.seal.status]}</p>
       <dl class="detail-meta">
         <dt>local</dt><dd>{formatTime(entry.realtime)}</dd>
         <dt>UTC</dt><dd>{formatTime(entry.realtime, true)}</dd>
@@ -43,8 +54,8 @@ export function EntryDetail({ entry, onClose, onFilter }: Props) {
               <td class="acts">
                 {f.text !== undefined && (
                   <>
-                    <button type="button" title="Show only entries with this value" onClick={() => onFilter(f.name, f.text!, 'include')}>＋</button>
-                    <button type="button" title="Hide entries with this value" onClick={() => onFilter(f.name, f.text!, 'exclude')}>⊘</button>
+                    <button type="button" title="Show only entries with this value" aria-label={`Show only ${f.name}=${f.text}`} onClick={() => onFilter(f.name, f.text!, 'include')}>+</button>
+                    <button type="button" title="Hide entries with this value" aria-label={`Hide ${f.name}=${f.text}`} onClick={() => onFilter(f.name, f.text!, 'exclude')}>−</button>
                   </>
                 )}
               </td>

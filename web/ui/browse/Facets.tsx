@@ -1,4 +1,7 @@
-/** Fields with per-value counts under the current filter; click includes a value, ⊘ excludes it. */
+/**
+ * Fields with per-value counts under the current filter (a field's own selection left out of its counts,
+ * so its other values stay visible); click includes a value, − excludes it.
+ */
 import { useState } from 'preact/hooks';
 import type { Facet } from '../../../src/search/facets.js';
 import { PRIORITY_LABELS } from './format.js';
@@ -40,7 +43,7 @@ export function Facets({ facets, fields, include, exclude, onToggle, onAddField 
                       <span class="facet-count">{v.count.toLocaleString()}</span>
                     </button>
                     <button type="button" class="facet-ex" title={`Exclude ${f.field}=${v.value}`} aria-label={`Exclude ${v.value}`} onClick={() => onToggle(f.field, v.value, 'exclude')}>
-                      ⊘
+                      −
                     </button>
                   </li>
                 ))}

@@ -1,9 +1,10 @@
 /**
  * The merged list of entries, virtualized (@tanstack/virtual-core): only the visible rows exist in the
- * DOM, and rows are fetched from the worker in pages as they scroll into view.
+ * DOM, and rows are fetched from the worker in pages as they scroll into view. Keyboard: the list is one
+ * tab stop (a listbox); arrows, Page Up/Down, Home/End move the cursor row, Enter opens it.
  */
 import { elementScroll, observeElementOffset, observeElementRect, Virtualizer } from '@tanstack/virtual-core';
-import { useEffect, useLayoutEffect, useMemo, useReducer, useRef } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState } from 'preact/hooks';
 import type { Row } from '../../../src/search/session.js';
 import { formatTime, PRIORITY_LABELS, SEAL_MARK, sealLabel } from './format.js';
 
@@ -52,9 +53,34 @@ export function Timeline({ total, generation, fetchPage, selected, onOpen }: Pro
   virtualizer.setOptions({ ...virtualizer.options, count: total });
   useLayoutEffect(() => virtualizer._didMount(), [virtualizer]);
   useLayoutEffect(() => virtualizer._willUpdate());
+  /** The keyboard's row (index in the result), -1 before the first key. */
+  const [cursor, setCursor] = useState(-1);
   useEffect(() => {
     scroller.current?.scrollTo({ top: 0 });
+    setCursor(-1);
   }, [generation]);
+
+  const rowAt = (index: number): Row | undefined => {
+    const page = pages.get(Math.floor(index / PAGE));
+    return page && page !== 'loading' ? page[index % PAGE] : undefined;
+  };
+
+  const onKeyDown = (e: KeyboardEvent) => {
+    const visible = Math.max(1, Math.floor((scroller.current?.clientHeight ?? ROW_HEIGHT * 10) / ROW_HEIGHT) - 1);
+    const moves: Record<string, number> = {
+      ArrowDown: 1, ArrowUp: -1, PageDown: visible, PageUp: -visible, Home: -Infinity, End: Infinity,
+    };
+    if (e.key in moves && total > 0) {
+      e.preventDefault();
+      const next = Math.max(0, Math.min(total - 1, (cursor < 0 && moves[e.key] > 0 ? -1 : cursor) + moves[e.key]));
+      setCursor(next);
+      virtualizer.scrollToIndex(next, { align: 'auto' });
+    } else if ((e.key === 'Enter' || e.key === ' ') && cursor >= 0) {
+      e.preventDefault();
+      const row = rowAt(cursor);
+      if (row) onOpen(row);
+    }
+  };
 
   const items = virtualizer.getVirtualItems();
   // Fetch the pages the visible rows fall in.
@@ -71,26 +97,42 @@ export function Timeline({ total, generation, fetchPage, selected, onOpen }: Pro
   });
 
   return (
-    <div class="timeline" ref={scroller} role="grid" aria-rowcount={total} tabIndex={0}>
+    <div
+      class="timeline"
+      ref={scroller}
+      role="listbox"
+      aria-label={`Entries (${total.toLocaleString()})`}
+      aria-activedescendant={cursor >= 0 && rowAt(cursor) ? `tl-row-${cursor}` : undefined}
+      tabIndex={0}
+      onKeyDown={onKeyDown}
+    >
+      {total === 0 && <p class="timeline-empty">No entry matches.</p>}
       <div style={{ height: `${virtualizer.getTotalSize()}px`, position: 'relative' }}>
         {items.map((it) => {
-          const page = pages.get(Math.floor(it.index / PAGE));
-          const row = page && page !== 'loading' ? page[it.index % PAGE] : undefined;
+          const row = rowAt(it.index);
           const style = { transform: `translateY(${it.start}px)`, height: `${ROW_HEIGHT}px` };
-          if (!row) return <div class="row loading" key={it.key} style={style} aria-rowindex={it.index + 1} />;
+          if (!row) return <div class="row loading" key={it.key} style={style} aria-hidden="true" />;
           const prio = row.priority === 255 ? 8 : row.priority;
           return (
             <div
               key={it.key}
-              role="row"
-              aria-rowindex={it.index + 1}
+              id={`tl-row-${it.index}`}
+              role="option"
+              aria-posinset={it.index + 1}
+              aria-setsize={total}
               aria-selected={selected === row.id}
-              class={`row prio-${prio}${selected === row.id ? ' selected' : ''}`}
+              class={`row prio-${prio}${selected === row.id ? ' selected' : ''}${cursor === it.index ? ' cursor' : ''}`}
               style={style}
-              onClick={() => onOpen(row)}
+              onClick={() => {
+                setCursor(it.index);
+                onOpen(row);
+              }}
             >
               <span class={`seal seal-${row.seal}`} title={sealLabel(row.seal)}>{SEAL_MARK[row.seal]}</span>
-              <span class="ts">{formatTime(row.realtime)}</span>
+              <span class="ts">{(() => {
+                const [date, time] = formatTime(row.realtime).split(' ');
+                return <><span class="ts-date">{date} </span>{time}</>;
+              })()}</span>
               <span class="prio" title={PRIORITY_LABELS[prio]}>{PRIORITY_LABELS[prio]}</span>
               <span class="host">{row.hostname}</span>
               <span class="proc">{row.process}</span>

@@ -18,4 +18,4 @@ export function sealLabel(s: SealStatusId): string {
 }
 
 /** Short marks for the list column. */
-export const SEAL_MARK: Record<number, string> = { 0: '🔒', 1: '◌', 2: '⚠', 3: '?', 4: '–', 5: '·' };
+export const SEAL_MARK: Record<number, string> = { 0: '✓', 1: '○', 2: '✗', 3: '?', 4: '–', 5: '·' };

@@ -5,6 +5,7 @@
  */
 import { releaseProxy } from 'comlink';
 import { JournalFile, id128Hex } from '../../src/journal/file.js';
+import { HEADER_SIZE_MIN, SIGNATURE } from '../../src/journal/format.js';
 import type { Kernel } from '../../src/kernel/kernel.js';
 import { verifyJournal } from '../../src/verify/index.js';
 import type { SystemdVersion, VerifyReport } from '../../src/verify/report.js';
@@ -36,6 +37,23 @@ export interface VerifyResult {
 export type Source = Blob | Uint8Array;
 
 const PROGRESS_EVERY_MS = 50;
+/** Enough of a file to run journalctl's first open-time checks (size, signature). */
+const HEADER_PEEK = 4096;
+
+function hasSignature(head: Uint8Array): boolean {
+  for (let i = 0; i < SIGNATURE.length; i++) if (head[i] !== SIGNATURE.charCodeAt(i)) return false;
+  return true;
+}
+
+/** The whole file in memory; a browser that cannot hold it says so in words, not an opaque DOMException. */
+async function readAll(blob: Blob, name: string): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await blob.arrayBuffer());
+  } catch (e) {
+    const mib = (blob.size / 1048576).toFixed(0);
+    throw new Error(`${name}: this browser could not read the file's ${mib} MiB into memory (${(e as Error).message || e}). Verify files this large with the sealcheck CLI.`);
+  }
+}
 
 export function createVerifyApi(getKernel: () => Promise<Kernel>) {
   return {
@@ -50,7 +68,16 @@ export function createVerifyApi(getKernel: () => Promise<Kernel>) {
   };
 
   async function run(source: Source, request: VerifyRequest, hooks: VerifyHooks): Promise<VerifyResult> {
-    const bytes = source instanceof Uint8Array ? source : new Uint8Array(await source.arrayBuffer());
+    if (!(source instanceof Uint8Array)) {
+      // A file that is not a journal is refused on its first bytes, as journalctl refuses it at open:
+      // reading gigabytes of something else into memory first would only fail less clearly.
+      const head = new Uint8Array(await source.slice(0, HEADER_PEEK).arrayBuffer());
+      if (head.length >= HEADER_SIZE_MIN && !hasSignature(head)) {
+        const report = await verifyJournal({ name: request.name, bytes: head }, await getKernel(), { version: request.version });
+        return { report: { ...report, size: source.size }, keySource: 'none' };
+      }
+    }
+    const bytes = source instanceof Uint8Array ? source : await readAll(source, request.name);
     let key = request.key?.trim() || undefined;
     let keySource: VerifyResult['keySource'] = key ? 'given' : 'none';
     if (!key && hooks.keyFor) {

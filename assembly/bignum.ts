@@ -2,6 +2,8 @@
 // products in u64 (wasm has no 64x64->128 multiply). Sizes are in limbs; MAXL bounds every operand
 // that Montgomery arithmetic sees (1536 bits), Knuth division accepts up to 2*MAXL+2 limbs.
 export const MAXL: i32 = 48;
+import { montMul24, montSqr24 } from "./mont24";
+import { millerRabin768 } from "./mr768";
 
 // Scratch for division and Montgomery products (single-threaded module).
 const UN: usize = memory.data(4 * (2 * 48 + 8), 16);
@@ -216,6 +218,7 @@ export function montMul(r: usize, a: usize, b: usize, mc: usize): void {
   const n = <usize>load<u32>(mc);
   const minv = load<u32>(mc, 4);
   const m = montM(mc);
+  if (n == 24) { montMul24(r, a, b, m, minv); return; }     // FSPRG's p and q: unrolled (mont24.ts)
   const nb = n << 2;
   memory.fill(T, 0, nb + 8);
   for (let i: usize = 0; i < nb; i += 4) {
@@ -239,6 +242,12 @@ export function montMul(r: usize, a: usize, b: usize, mc: usize): void {
   }
   if (load<u32>(T + nb) != 0 || bnCmp(T, m, <i32>n) >= 0) bnSub(r, T, m, <i32>n);
   else memory.copy(r, T, nb);
+}
+
+/** r = a^2 * R^-1 mod m (a < m). r may alias a. */
+export function montSqr(r: usize, a: usize, mc: usize): void {
+  if (load<u32>(mc) == 24) montSqr24(r, a, montM(mc), load<u32>(mc, 4));
+  else montMul(r, a, a, mc);
 }
 
 /** r = (a + b) mod m for a, b < m (n limbs of the context). */
@@ -272,8 +281,8 @@ export function montExp(r: usize, base: usize, exp: usize, en: i32, mc: usize): 
   for (let i = en * 8 - 1; i >= 0; i--) {
     const nib = (load<u32>(exp + (<usize>(i >> 3) << 2)) >>> (<u32>(i & 7) << 2)) & 15;
     if (started) {
-      montMul(XA, XA, XA, mc); montMul(XA, XA, XA, mc);
-      montMul(XA, XA, XA, mc); montMul(XA, XA, XA, mc);
+      montSqr(XA, XA, mc); montSqr(XA, XA, mc);
+      montSqr(XA, XA, mc); montSqr(XA, XA, mc);
     }
     if (nib != 0) {
       montMul(XA, XA, TBL + <usize>nib * stride, mc);
@@ -305,10 +314,11 @@ export function millerRabinSmall(mc: usize, base: u32): bool {
   }
   let top = n * 32 - 1;
   while (top > 0 && ((load<u32>(XB + (<usize>(top >> 5) << 2)) >>> <u32>(top & 31)) & 1) == 0) top--;
+  if (n == 24 && base < 16) return millerRabin768(mc, base, XB, top, s);   // 28-bit-limb ladder
   // x = base in Montgomery form = base * one (by additions), then the ladder from the top bit.
   mulSmallInto(XA, montOne(mc), base, mc);
   for (let i = top - 1; i >= 0; i--) {
-    montMul(XA, XA, XA, mc);
+    montSqr(XA, XA, mc);
     if (((load<u32>(XB + (<usize>(i >> 5) << 2)) >>> <u32>(i & 31)) & 1) != 0) {
       if (base == 2) montAdd(XA, XA, XA, mc);
       else mulSmallInto(XA, XA, base, mc);
@@ -319,7 +329,7 @@ export function millerRabinSmall(mc: usize, base: u32): bool {
   bnSub(minus1, m, montOne(mc), n);
   if (bnCmp(XA, montOne(mc), n) == 0 || bnCmp(XA, minus1, n) == 0) return true;
   for (let k = 1; k < s; k++) {
-    montMul(XA, XA, XA, mc);
+    montSqr(XA, XA, mc);
     if (bnCmp(XA, minus1, n) == 0) return true;
     if (bnCmp(XA, montOne(mc), n) == 0) return false;
   }

@@ -1,7 +1,7 @@
 // kernel.wasm entry point: raw exports over linear memory, no bindings, no GC. Every buffer is
 // allocated once here; src/kernel/kernel.ts copies inputs into the staging areas in chunks.
 export { sha256Init, sha256Update, sha256Final, sha256Once, sha256Blocks } from "./sha256";
-export { hmacInit, hmacFinal } from "./hmac";
+export { hmacInit, hmacFinal, hmacX4Blocks, gatherRanges } from "./hmac";
 export { siphashInit, siphashUpdate, siphashFinal, siphash24 } from "./siphash";
 export { lookup3Init, lookup3Update, lookup3Final, jenkinsHash64 } from "./lookup3";
 export { bnMul, bnMod, montSetup, montMul, montExp } from "./bignum";
@@ -24,6 +24,16 @@ const ONESHOT_CTX = heap.alloc(<usize>HMAC_CTX_SIZE);
 const IO = heap.alloc(1024);            // keys, digests, 394-byte states, p/q/n exports
 const BN = heap.alloc(4 * 4 * 128);     // 4 bignum operands of up to 128 limbs (test hooks)
 const MC = heap.alloc(<usize>MONT_SIZE);
+/** Multi-buffer HMAC: 4 lane contexts + 1 dummy context for idle lanes, 4 lane staging buffers. */
+const LANE_BUF_SIZE: usize = 64 << 10;
+const LANE_CTX = heap.alloc(5 * <usize>HMAC_CTX_SIZE);
+const LANE_BUF = heap.alloc(4 * LANE_BUF_SIZE);
+/** hmacSha256Ranges: per lane, a copy of the job's span of the file and its (offset, length) list. */
+const LANE_WIN_SIZE: usize = 256 << 10;
+const LANE_RANGES_SIZE: usize = 64 << 10;
+const LANE_WIN = heap.alloc(4 * LANE_WIN_SIZE);
+const LANE_RANGES = heap.alloc(4 * LANE_RANGES_SIZE);
+const LANE_GATHER = heap.alloc(4 * 8);
 
 export function stagePtr(): usize { return STAGE; }
 export function stageSize(): usize { return STAGE_SIZE; }
@@ -38,3 +48,11 @@ export function bnPtr(): usize { return BN; }
 export function montCtxPtr(): usize { return MC; }
 export function fsprgCtxPtr(): usize { return FCTX; }
 export function fsprgCtxSize(): i32 { return FCTX_SIZE; }
+export function laneCtxPtr(): usize { return LANE_CTX; }
+export function laneBufPtr(): usize { return LANE_BUF; }
+export function laneBufSize(): usize { return LANE_BUF_SIZE; }
+export function laneWinPtr(): usize { return LANE_WIN; }
+export function laneWinSize(): usize { return LANE_WIN_SIZE; }
+export function laneRangesPtr(): usize { return LANE_RANGES; }
+export function laneRangesSize(): usize { return LANE_RANGES_SIZE; }
+export function laneGatherPtr(): usize { return LANE_GATHER; }

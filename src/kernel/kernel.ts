@@ -12,12 +12,39 @@ export interface Kernel {
   sha256(data: Uint8Array): Uint8Array;
   /** Streaming HMAC-SHA256; update() may be called with many non-contiguous subarrays of a file, without the caller concatenating them. */
   hmacSha256(key: Uint8Array): { update(part: Uint8Array): void; digest(): Uint8Array };
+  /**
+   * HMAC-SHA256 of many independent messages (the tag segments of a journal), four at a time with
+   * the 4-lane SIMD multi-buffer SHA-256; the last one or two run scalar. Each job's message is the
+   * concatenation of its `parts` (subarrays of a file, never concatenated by the caller). Returns
+   * the 32-byte tags in job order; equal to hmacSha256(key) fed the same parts.
+   */
+  hmacSha256Many(jobs: readonly HmacJob[]): Uint8Array[];
+  /**
+   * hmacSha256Many with each message given as flat (offset, length) pairs into one `data` array
+   * (e.g. the journal file): no subarrays to allocate, one copy of each job's span into wasm
+   * memory and the gathering done there. Equal to hmacSha256(key) fed data.subarray(o, o + len)
+   * for each pair in order.
+   */
+  hmacSha256Ranges(data: Uint8Array, jobs: readonly HmacRangesJob[]): Uint8Array[];
   /** SipHash-2-4 as a u64 (journal KEYED_HASH: key = the header's file_id). */
   siphash24(key16: Uint8Array, data: Uint8Array): bigint;
   /** lookup3 hashlittle2 with initvals 0/0, as (c << 32) | b (journal hash of non-keyed files). */
   jenkinsHash64(data: Uint8Array): bigint;
   /** FSPRG bound to one 12-byte seed: primes are generated once (the expensive part), then any epoch is cheap. */
   fsprg(seed: Uint8Array): Fsprg;
+}
+
+/** One message of hmacSha256Many: the key and the message as a list of byte ranges. */
+export interface HmacJob { key: Uint8Array; parts: readonly Uint8Array[] }
+/** One message of hmacSha256Ranges: the key and flat (offset, length) pairs into the shared data. */
+export interface HmacRangesJob { key: Uint8Array; ranges: ArrayLike<number> }
+
+/** Where a lane of the multi-buffer scheduler gets its message bytes from. */
+interface LaneSource {
+  start(lane: number, job: number): void;
+  /** Writes up to `cap` more message bytes at wasm address `dst`, returns how many. */
+  fill(lane: number, dst: number, cap: number): number;
+  done(lane: number): boolean;
 }
 
 export interface Fsprg {
@@ -41,6 +68,10 @@ export interface KernelExports {
   ioPtr(): Ptr; bnPtr(): Ptr; montCtxPtr(): Ptr; fsprgCtxPtr(): Ptr; fsprgCtxSize(): number;
   sha256Init(ctx: Ptr): void; sha256Update(ctx: Ptr, p: Ptr, len: number): void; sha256Final(ctx: Ptr, out: Ptr): void;
   hmacInit(ctx: Ptr, key: Ptr, keyLen: number): void; hmacFinal(ctx: Ptr, out: Ptr): void;
+  hmacX4Blocks(c0: Ptr, c1: Ptr, c2: Ptr, c3: Ptr, p0: Ptr, p1: Ptr, p2: Ptr, p3: Ptr, nb: number): void;
+  laneCtxPtr(): Ptr; laneBufPtr(): Ptr; laneBufSize(): number;
+  laneWinPtr(): Ptr; laneWinSize(): number; laneRangesPtr(): Ptr; laneRangesSize(): number; laneGatherPtr(): Ptr;
+  gatherRanges(win: Ptr, ranges: Ptr, count: number, state: Ptr, dst: Ptr, cap: number): number;
   siphashInit(key: Ptr): void; siphashUpdate(p: Ptr, len: number): void; siphashFinal(): bigint;
   lookup3Init(totalLen: number): void; lookup3Update(p: Ptr, len: number): void; lookup3Final(): bigint;
   bnMul(r: Ptr, a: Ptr, an: number, b: Ptr, bn: number): void;
@@ -112,6 +143,13 @@ export class KernelImpl implements Kernel {
   mem(): Uint8Array {
     if (this.u8.byteLength === 0 || this.u8.buffer !== this.raw.memory.buffer) this.u8 = new Uint8Array(this.raw.memory.buffer);
     return this.u8;
+  }
+
+  private u32 = new Uint32Array(0);
+  /** A u32 view of wasm memory (renewed like mem()). */
+  mem32(): Uint32Array {
+    if (this.u32.buffer !== this.raw.memory.buffer || this.u32.byteLength === 0) this.u32 = new Uint32Array(this.raw.memory.buffer);
+    return this.u32;
   }
 
   /** Copies `data` into the IO area (small inputs: keys, seeds, states). */
@@ -215,6 +253,156 @@ export class KernelImpl implements Kernel {
       update: (part: Uint8Array): void => this.streamUpdate(s, part),
       digest: (): Uint8Array => this.streamDigest(s),
     };
+  }
+
+  // -- multi-buffer HMAC ------------------------------------------------------------------------
+  hmacSha256Many(jobs: readonly HmacJob[]): Uint8Array[] {
+    // Source: each part copied into the lane buffer with one set() (a chunk of it if it is long).
+    const part = [0, 0, 0, 0], poff = [0, 0, 0, 0];
+    const cur: (readonly Uint8Array[])[] = [[], [], [], []];
+    return this.lanes(jobs.length, (j) => jobs[j]!.key, {
+      start: (l, j) => { cur[l] = jobs[j]!.parts; part[l] = 0; poff[l] = 0; },
+      fill: (l, dst, cap) => {
+        const parts = cur[l]!, m = this.mem();
+        let pi = part[l]!, po = poff[l]!, f = 0;
+        while (pi < parts.length && f < cap) {
+          const p = parts[pi]!;
+          const n = Math.min(p.length - po, cap - f);
+          m.set(po === 0 && n === p.length ? p : p.subarray(po, po + n), dst + f);
+          f += n; po += n;
+          if (po === p.length) { pi++; po = 0; }
+        }
+        part[l] = pi; poff[l] = po;
+        return f;
+      },
+      done: (l) => part[l]! >= cur[l]!.length,
+    });
+  }
+
+  hmacSha256Ranges(data: Uint8Array, jobs: readonly HmacRangesJob[]): Uint8Array[] {
+    // Source: the job's span of `data` is copied into the lane's window once and its (offset,
+    // length) list into wasm memory once; wasm gathers the ranges into the lane buffer. Jobs whose
+    // span or list does not fit fall back to one set() per range.
+    const r = this.raw, WS = r.laneWinSize(), RS = r.laneRangesSize();
+    const win0 = r.laneWinPtr(), rng0 = r.laneRangesPtr(), gst0 = r.laneGatherPtr();
+    const fast = [false, false, false, false], idx = [0, 0, 0, 0], off = [0, 0, 0, 0], cnt = [0, 0, 0, 0];
+    const cur: ArrayLike<number>[] = [[], [], [], []];
+    return this.lanes(jobs.length, (j) => jobs[j]!.key, {
+      start: (l, j) => {
+        const rg = jobs[j]!.ranges;
+        if (rg.length % 2 !== 0) throw new RangeError(`hmacSha256Ranges: job ${j}: ranges must be (offset, length) pairs`);
+        const n = rg.length >> 1;
+        let lo = data.length, hi = 0;
+        for (let i = 0; i < rg.length; i += 2) {
+          const o = rg[i]!, len = rg[i + 1]!;
+          if (!(o >= 0 && len >= 0 && o + len <= data.length) || o !== Math.floor(o) || len !== Math.floor(len)) {
+            throw new RangeError(`hmacSha256Ranges: job ${j}: range [${o}, +${len}) outside the data (${data.length} bytes)`);
+          }
+          if (len !== 0) { lo = Math.min(lo, o); hi = Math.max(hi, o + len); }
+        }
+        if (hi < lo) hi = lo = 0;
+        cur[l] = rg; cnt[l] = n; idx[l] = 0; off[l] = 0;
+        fast[l] = hi - lo <= WS && n * 8 <= RS;
+        if (fast[l]) {
+          const m = this.mem();
+          m.set(data.subarray(lo, hi), win0 + l * WS);
+          const v = this.mem32(), base = (rng0 + l * RS) >> 2;
+          for (let i = 0; i < 2 * n; i += 2) { v[base + i] = rg[i + 1]! === 0 ? 0 : rg[i]! - lo; v[base + i + 1] = rg[i + 1]!; }
+          v[(gst0 >> 2) + 2 * l] = 0; v[(gst0 >> 2) + 2 * l + 1] = 0;
+        }
+      },
+      fill: (l, dst, cap) => {
+        if (fast[l]) return r.gatherRanges(win0 + l * WS, rng0 + l * RS, cnt[l]!, gst0 + 8 * l, dst, cap);
+        const rg = cur[l]!, m = this.mem();
+        let i = idx[l]!, o = off[l]!, f = 0;
+        while (i < cnt[l]! && f < cap) {
+          const start = rg[2 * i]!, len = rg[2 * i + 1]!;
+          const n = Math.min(len - o, cap - f);
+          m.set(data.subarray(start + o, start + o + n), dst + f);
+          f += n; o += n;
+          if (o === len) { i++; o = 0; }
+        }
+        idx[l] = i; off[l] = o;
+        return f;
+      },
+      done: (l) => (fast[l] ? this.mem32()[(gst0 >> 2) + 2 * l]! : idx[l]!) >= cnt[l]!,
+    });
+  }
+
+  /**
+   * The multi-buffer scheduler: up to four messages in flight, one per lane; a lane that finishes
+   * takes the next job at once, so lanes stay busy whatever the lengths. Each lane's buffer holds
+   * [head, fill) bytes gathered but not hashed; whole blocks common to all busy lanes go through
+   * the 4-lane compression, a message's last partial block and the HMAC finish run scalar, and the
+   * last message alone runs scalar.
+   */
+  private lanes(count: number, keyOf: (j: number) => Uint8Array, src: LaneSource): Uint8Array[] {
+    const r = this.raw;
+    const out: Uint8Array[] = new Array<Uint8Array>(count);
+    if (count === 0) return out;
+    const CS = this.CTX_SIZE, LB = r.laneBufSize(), ctx0 = r.laneCtxPtr(), buf0 = r.laneBufPtr();
+    const DUMMY = ctx0 + 4 * CS;
+    const job = [-1, -1, -1, -1], head = [0, 0, 0, 0], fill = [0, 0, 0, 0];
+    const ctx = [ctx0, ctx0 + CS, ctx0 + 2 * CS, ctx0 + 3 * CS];
+    const buf = [buf0, buf0 + LB, buf0 + 2 * LB, buf0 + 3 * LB];
+    let next = 0;
+    const start = (l: number): void => {
+      if (next >= count) { job[l] = -1; return; }
+      const j = next++;
+      let key = keyOf(j);
+      if (key.length > 64) key = this.sha256(key);
+      r.hmacInit(ctx[l]!, this.putIO(key, 512), key.length);
+      job[l] = j; head[l] = 0; fill[l] = 0;
+      src.start(l, j);
+    };
+    /** Gathers more of lane l's message; true when all of it is in the buffer. */
+    const refill = (l: number): boolean => {
+      if (src.done(l)) return true;
+      const b = buf[l]!;
+      let h = head[l]!, f = fill[l]!;
+      if (h !== 0) {                       // compact: move the unhashed tail to the front
+        if (f > h) this.mem().copyWithin(b, b + h, b + f);
+        f -= h; h = 0; head[l] = 0;
+      }
+      fill[l] = f + src.fill(l, b + f, LB - f);
+      return src.done(l);
+    };
+    const finish = (l: number): void => {
+      const h = head[l]!;
+      r.sha256Update(ctx[l]!, buf[l]! + h, fill[l]! - h);
+      r.hmacFinal(ctx[l]!, this.IO);
+      out[job[l]!] = this.getIO(0, 32);
+      start(l);
+    };
+    for (let l = 0; l < 4; l++) start(l);
+    for (;;) {
+      let active = 0, nb = LB;
+      for (let l = 0; l < 4; l++) {
+        while (job[l]! >= 0) {
+          const all = refill(l);
+          if (!all || fill[l]! - head[l]! >= 64) break;
+          finish(l);
+        }
+        if (job[l]! >= 0) { active++; nb = Math.min(nb, (fill[l]! - head[l]!) >> 6); }
+      }
+      if (active === 0) break;
+      if (active === 1) {
+        const l = job.findIndex((j) => j >= 0);
+        for (;;) {
+          const all = refill(l);
+          r.sha256Update(ctx[l]!, buf[l]! + head[l]!, fill[l]! - head[l]!);
+          head[l] = fill[l]!;
+          if (all) break;
+        }
+        finish(l);
+        continue;
+      }
+      const p = (l: number): number => (job[l]! >= 0 ? buf[l]! + head[l]! : buf[l]!);
+      const c = (l: number): number => (job[l]! >= 0 ? ctx[l]! : DUMMY);
+      r.hmacX4Blocks(c(0), c(1), c(2), c(3), p(0), p(1), p(2), p(3), nb);
+      for (let l = 0; l < 4; l++) if (job[l]! >= 0) head[l] = head[l]! + (nb << 6);
+    }
+    return out;
   }
 
   // -- FSPRG --------------------------------------------------------------------------------------

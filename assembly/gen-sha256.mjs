@@ -1,0 +1,147 @@
+// Generates assembly/sha256-compress.ts: the SHA-256 compression function fully unrolled, once
+// scalar (one block stream, message schedule and working variables in locals, round constants as
+// immediates) and once as a 4-lane multi-buffer version over v128 (i32x4): lane i hashes its own
+// stream. Run `node assembly/gen-sha256.mjs` after editing this file; the output is committed.
+import { writeFileSync } from 'node:fs';
+
+const K = [
+  0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+  0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+  0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+  0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+  0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+  0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+  0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+  0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+];
+const hex = (k) => '0x' + k.toString(16).padStart(8, '0');
+
+// ---- scalar ---------------------------------------------------------------------------------------
+function scalarRounds() {
+  const L = [];
+  const rot = (x, n) => `rotr<u32>(${x}, ${n})`;
+  for (let i = 0; i < 16; i++) L.push(`    let w${i} = bswap<u32>(load<u32>(p, ${4 * i}));`);
+  let r = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
+  L.push('    let t: u32, ab: u32, bc: u32 = b ^ c;');
+  for (let i = 0; i < 64; i++) {
+    const w = `w${i & 15}`;
+    if (i >= 16) {
+      const w15 = `w${(i - 15) & 15}`, w2 = `w${(i - 2) & 15}`, w7 = `w${(i - 7) & 15}`;
+      L.push(`    ${w} += (${rot(w15, 7)} ^ ${rot(w15, 18)} ^ (${w15} >>> 3)) + ${w7} + (${rot(w2, 17)} ^ ${rot(w2, 19)} ^ (${w2} >>> 10));`);
+    }
+    const [a, b, c, d, e, f, g, h] = r;
+    L.push(`    t = ${h} + (${rot(e, 6)} ^ ${rot(e, 11)} ^ ${rot(e, 25)}) + (${g} ^ (${e} & (${f} ^ ${g}))) + ${hex(K[i])} + ${w};`);
+    // Maj(a, b, c) = b ^ ((a ^ b) & (b ^ c)); this round's a ^ b is the next round's b ^ c
+    L.push(`    ab = ${a} ^ ${b}; ${d} += t; ${h} = t + (${rot(a, 2)} ^ ${rot(a, 13)} ^ ${rot(a, 22)}) + (${b} ^ (ab & bc)); bc = ab;`);
+    r = [h, a, b, c, d, e, f, g];
+  }
+  return L.join('\n');
+}
+
+// ---- 4 lanes ----------------------------------------------------------------------------------------
+function simdRounds() {
+  const L = [];
+  const rot = (x, n) => `v128.or(i32x4.shr_u(${x}, ${n}), i32x4.shl(${x}, ${32 - n}))`;
+  const xor3 = (x, y, z) => `v128.xor(v128.xor(${x}, ${y}), ${z})`;
+  const add = (...xs) => xs.reduce((acc, x) => `i32x4.add(${acc}, ${x})`);
+  // Words 4g..4g+3 of the four lanes: four 16-byte loads, a 4x4 transpose, byte swap folded into the
+  // second shuffle stage.
+  for (let g = 0; g < 4; g++) {
+    L.push(`    const l0_${g} = v128.load(p0, ${16 * g}), l1_${g} = v128.load(p1, ${16 * g}), l2_${g} = v128.load(p2, ${16 * g}), l3_${g} = v128.load(p3, ${16 * g});`);
+    L.push(`    const s0_${g} = i32x4.shuffle(l0_${g}, l1_${g}, 0, 4, 1, 5), s1_${g} = i32x4.shuffle(l0_${g}, l1_${g}, 2, 6, 3, 7);`);
+    L.push(`    const s2_${g} = i32x4.shuffle(l2_${g}, l3_${g}, 0, 4, 1, 5), s3_${g} = i32x4.shuffle(l2_${g}, l3_${g}, 2, 6, 3, 7);`);
+    // bytes of 32-bit element e (0..3 within a, 4..7 within b), reversed
+    const sel = (els) => els.flatMap((e) => [4 * e + 3, 4 * e + 2, 4 * e + 1, 4 * e]).join(', ');
+    L.push(`    let w${4 * g} = i8x16.shuffle(s0_${g}, s2_${g}, ${sel([0, 1, 4, 5])});`);
+    L.push(`    let w${4 * g + 1} = i8x16.shuffle(s0_${g}, s2_${g}, ${sel([2, 3, 6, 7])});`);
+    L.push(`    let w${4 * g + 2} = i8x16.shuffle(s1_${g}, s3_${g}, ${sel([0, 1, 4, 5])});`);
+    L.push(`    let w${4 * g + 3} = i8x16.shuffle(s1_${g}, s3_${g}, ${sel([2, 3, 6, 7])});`);
+  }
+  let r = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
+  L.push('    let t: v128, ab: v128, bc = v128.xor(b, c);');
+  for (let i = 0; i < 64; i++) {
+    const w = `w${i & 15}`;
+    if (i >= 16) {
+      const w15 = `w${(i - 15) & 15}`, w2 = `w${(i - 2) & 15}`, w7 = `w${(i - 7) & 15}`;
+      const s0 = xor3(rot(w15, 7), rot(w15, 18), `i32x4.shr_u(${w15}, 3)`);
+      const s1 = xor3(rot(w2, 17), rot(w2, 19), `i32x4.shr_u(${w2}, 10)`);
+      L.push(`    ${w} = ${add(w, s0, w7, s1)};`);
+    }
+    const [a, b, c, d, e, f, g, h] = r;
+    const S1 = xor3(rot(e, 6), rot(e, 11), rot(e, 25));
+    const S0 = xor3(rot(a, 2), rot(a, 13), rot(a, 22));
+    L.push(`    t = ${add(h, S1, `v128.bitselect(${f}, ${g}, ${e})`, `v128.load(K4, ${16 * i})`, w)};`);
+    L.push(`    ab = v128.xor(${a}, ${b}); ${d} = i32x4.add(${d}, t); ${h} = ${add('t', S0, `v128.xor(${b}, v128.and(ab, bc))`)}; bc = ab;`);
+    r = [h, a, b, c, d, e, f, g];
+  }
+  return L.join('\n');
+}
+
+const out = `// GENERATED by assembly/gen-sha256.mjs — do not edit by hand.
+// SHA-256 compression (FIPS 180-4), fully unrolled: the message schedule lives in 16 rolling locals,
+// the round constants are immediates and the working variables are renamed instead of shifted.
+
+/** Compresses \`nblocks\` consecutive 64-byte blocks at \`p\` into the u32[8] state at \`st\`. */
+export function sha256Compress(st: usize, p: usize, nblocks: usize): void {
+  const end = p + (nblocks << 6);
+  while (p < end) {
+    let a = load<u32>(st, 0), b = load<u32>(st, 4), c = load<u32>(st, 8), d = load<u32>(st, 12);
+    let e = load<u32>(st, 16), f = load<u32>(st, 20), g = load<u32>(st, 24), h = load<u32>(st, 28);
+${scalarRounds()}
+    // the chaining values come back from memory rather than occupying eight more registers
+    a += load<u32>(st, 0); b += load<u32>(st, 4); c += load<u32>(st, 8); d += load<u32>(st, 12);
+    e += load<u32>(st, 16); f += load<u32>(st, 20); g += load<u32>(st, 24); h += load<u32>(st, 28);
+    store<u32>(st, a, 0); store<u32>(st, b, 4); store<u32>(st, c, 8); store<u32>(st, d, 12);
+    store<u32>(st, e, 16); store<u32>(st, f, 20); store<u32>(st, g, 24); store<u32>(st, h, 28);
+    p += 64;
+  }
+}
+
+/** The round constants, each repeated in four lanes (an i32x4.add with a memory operand is cheaper
+ *  than materialising a v128 constant in every round). */
+const K4: usize = memory.data<u32>([
+${K.map((k) => `  ${hex(k)}, ${hex(k)}, ${hex(k)}, ${hex(k)},`).join('\n')}
+]);
+
+/** The four lanes' chaining values, transposed (word i of lane j at 16 * i + 4 * j). */
+const X4: usize = memory.data(128, 16);
+
+// @ts-ignore: decorator
+@inline function gather(s0: usize, s1: usize, s2: usize, s3: usize, off: usize): v128 {
+  let v = i32x4.splat(load<u32>(s0 + off));
+  v = i32x4.replace_lane(v, 1, load<u32>(s1 + off));
+  v = i32x4.replace_lane(v, 2, load<u32>(s2 + off));
+  return i32x4.replace_lane(v, 3, load<u32>(s3 + off));
+}
+
+// @ts-ignore: decorator
+@inline function scatter(v: v128, s0: usize, s1: usize, s2: usize, s3: usize, off: usize): void {
+  store<u32>(s0 + off, i32x4.extract_lane(v, 0));
+  store<u32>(s1 + off, i32x4.extract_lane(v, 1));
+  store<u32>(s2 + off, i32x4.extract_lane(v, 2));
+  store<u32>(s3 + off, i32x4.extract_lane(v, 3));
+}
+
+/**
+ * Four independent SHA-256 streams at once (multi-buffer, one stream per i32x4 lane): compresses
+ * \`nblocks\` blocks from each of p0..p3 into the u32[8] states at s0..s3. Lanes may share a state
+ * and a buffer (an idle lane), in which case that state receives garbage.
+ */
+export function sha256Compress4(s0: usize, s1: usize, s2: usize, s3: usize,
+                                p0: usize, p1: usize, p2: usize, p3: usize, nblocks: usize): void {
+  const X = X4;
+  for (let i: usize = 0; i < 32; i += 4) v128.store(X + (i << 2), gather(s0, s1, s2, s3, i));
+  for (let n: usize = 0; n < nblocks; n++) {
+    let a = v128.load(X, 0), b = v128.load(X, 16), c = v128.load(X, 32), d = v128.load(X, 48);
+    let e = v128.load(X, 64), f = v128.load(X, 80), g = v128.load(X, 96), h = v128.load(X, 112);
+${simdRounds()}
+    v128.store(X, i32x4.add(a, v128.load(X, 0)), 0); v128.store(X, i32x4.add(b, v128.load(X, 16)), 16);
+    v128.store(X, i32x4.add(c, v128.load(X, 32)), 32); v128.store(X, i32x4.add(d, v128.load(X, 48)), 48);
+    v128.store(X, i32x4.add(e, v128.load(X, 64)), 64); v128.store(X, i32x4.add(f, v128.load(X, 80)), 80);
+    v128.store(X, i32x4.add(g, v128.load(X, 96)), 96); v128.store(X, i32x4.add(h, v128.load(X, 112)), 112);
+    p0 += 64; p1 += 64; p2 += 64; p3 += 64;
+  }
+  for (let i: usize = 0; i < 32; i += 4) scatter(v128.load(X + (i << 2)), s0, s1, s2, s3, i);
+}
+`;
+writeFileSync(new URL('./sha256-compress.ts', import.meta.url), out);

@@ -5,6 +5,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadNodeKernel } from '../cli/kernel-node.js';
@@ -66,13 +67,33 @@ function timeJournalctl(file: string, key: string | undefined): Row['journalctl'
   return { seconds: Number(timing[0]), peakMiB: Number(timing[1]) / 1024, verdict };
 }
 
-/** In-process timing, to separate process start-up and wasm compile from the verification itself. */
+/** In-process timing, to separate process start-up and wasm compile from the verification itself (best of 2). */
 async function timeInProcess(file: string, key: string | undefined): Promise<number> {
   const kernel = await loadNodeKernel();
   const bytes = new Uint8Array(readFileSync(file));
-  const t0 = performance.now();
-  await verifyJournal({ name: file, bytes }, kernel, { key });
-  return (performance.now() - t0) / 1000;
+  let best = Infinity;
+  for (let i = 0; i < 2; i++) {
+    const t0 = performance.now();
+    await verifyJournal({ name: file, bytes }, kernel, { key });
+    best = Math.min(best, (performance.now() - t0) / 1000);
+  }
+  return best;
+}
+
+/**
+ * Eight files at once through the CLI (which verifies several files on worker_threads, one per core):
+ * wall time, aggregate MB/s, per-core MB/s, peak RSS of the process.
+ */
+function timeEight(files: string[], key: string | undefined): { seconds: number; mbps: number; perCore: number; peakMiB: number; cores: number; rc: number | null } {
+  const list = Array.from({ length: 8 }, (_, i) => files[i % files.length]!);
+  const cli = join(root, 'bin', 'sealcheck.js');
+  const args = ['-f', '%e %M', process.execPath, cli, 'verify', '--json', ...(key ? [`--verify-key=${key}`] : []), ...list];
+  const r = spawnSync('/usr/bin/time', args, { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const timing = (r.stderr.trim().split('\n').pop() ?? '0 0').split(' ');
+  const seconds = Number(timing[0]);
+  const mb = list.reduce((s, f) => s + statSync(f).size, 0) / 1e6;
+  const cores = availableParallelism();
+  return { seconds, mbps: mb / seconds, perCore: mb / seconds / cores, peakMiB: Number(timing[1]) / 1024, cores, rc: r.status };
 }
 
 async function main(): Promise<void> {
@@ -80,7 +101,11 @@ async function main(): Promise<void> {
   const keyFile = join(dataDir, 'key.txt');
   const key = existsSync(keyFile) ? readFileSync(keyFile, 'utf8').trim() : undefined;
   const withJournalctl = has('journalctl') && has('/usr/bin/time');
-  const rows: Row[] = [];
+  if (files.length > 0) {
+    console.log(`Sealcheck vs journalctl --verify${key ? ' --verify-key' : ''}, same run, ${availableParallelism()} cores (Chromium: not measured here).`);
+    console.log('| file | size | Node CLI wall | in-process | MB/s (CLI / in-proc) | peak RSS (× size) | journalctl | journalctl RSS | ratio (CLI / in-proc) | verdicts |');
+    console.log('|---|---|---|---|---|---|---|---|---|---|');
+  }
   for (const file of files) {
     const node = timeNode(file, key);
     const row: Row = { file: file.split('/').pop()!, sizeMiB: statSync(file).size / 1048576, node };
@@ -88,19 +113,28 @@ async function main(): Promise<void> {
     const inproc = await timeInProcess(file, key);
     rows.push(row);
     const jc = row.journalctl;
+    const mb = statSync(file).size / 1e6;
     console.log(
-      `| ${row.file} | ${row.sizeMiB.toFixed(0)} MiB | node ${node.seconds.toFixed(2)} s (${inproc.toFixed(2)} s in-process), ` +
-        `${node.mbps.toFixed(0)} MB/s, peak ${node.peakMiB.toFixed(0)} MiB, ${node.verdict} | ` +
-        (jc ? `journalctl ${jc.seconds.toFixed(2)} s, peak ${jc.peakMiB.toFixed(0)} MiB, ${jc.verdict} | ratio ${(jc.seconds / node.seconds).toFixed(1)}× |` : 'journalctl: not present |'),
+      `| ${row.file} | ${row.sizeMiB.toFixed(0)} MiB | ${node.seconds.toFixed(2)} s | ${inproc.toFixed(2)} s | ${node.mbps.toFixed(0)} / ${(mb / inproc).toFixed(0)} | ` +
+        `${node.peakMiB.toFixed(0)} MiB (${(node.peakMiB / row.sizeMiB).toFixed(2)}×) | ` +
+        (jc ? `${jc.seconds.toFixed(2)} s | ${jc.peakMiB.toFixed(0)} MiB | ${(jc.seconds / node.seconds).toFixed(1)}× / ${(jc.seconds / inproc).toFixed(1)}× | ${node.verdict} / ${jc.verdict} |` : `– | – | – | ${node.verdict} |`),
+    );
+  }
+  if (files.length > 0) {
+    const e = timeEight(files, key);
+    console.log(
+      `\nEight files at once (CLI, worker_threads on ${e.cores} cores): ${e.seconds.toFixed(2)} s, ${e.mbps.toFixed(0)} MB/s, ` +
+        `${e.perCore.toFixed(0)} MB/s per core, peak RSS ${e.peakMiB.toFixed(0)} MiB, exit ${e.rc}`,
     );
   }
   for (const extra of ['kernel', 'search']) {
     const mod = join(here, `${extra}.js`);
-    if (existsSync(mod)) {
+    if (existsSync(mod) && !process.env.SEALCHECK_BENCH_QUICK) {
       console.log(`\n## ${extra}`);
       execFileSync(process.execPath, [mod], { stdio: 'inherit' });
     }
   }
 }
 
+const rows: Row[] = [];
 await main();

@@ -3,9 +3,13 @@
  * `sealcheck --file=F [--file=G] --verify [--verify-key=KEY]`: journalctl's lines on stderr, its exit
  * code; with --json one report object per file on stdout.
  */
-import { readFile } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import { loadNodeKernel } from './kernel-node.js';
 import { STRERROR } from '../src/errors.js';
+import { JournalError } from '../src/errors.js';
+import { JournalFile } from '../src/journal/file.js';
 import { openJournal, verifyJournal } from '../src/verify/index.js';
 import type { SystemdVersion, VerifyReport } from '../src/verify/report.js';
 import { processLocalTime } from './tz.js';
@@ -48,6 +52,73 @@ async function read(path: string): Promise<Uint8Array | string> {
   }
 }
 
+/**
+ * The open-time checks only (journalctl opens every --file before verifying any): reads the header,
+ * not the whole file, so a folder of big journals is never in memory at once.
+ */
+async function openCheck(path: string, version: SystemdVersion): Promise<string | null> {
+  let fh;
+  try {
+    fh = await open(path, 'r');
+    const size = (await fh.stat()).size;
+    const head = new Uint8Array(Math.min(size, 64 << 10));
+    await fh.read(head, 0, head.length, 0);
+    if (head.length === size) {
+      const f = openJournal(path, head, version);
+      return typeof f === 'string' ? STRERROR[f] : null;
+    }
+    try {
+      JournalFile.open(head, path, { version, size });
+    } catch (e) {
+      if (e instanceof JournalError) return STRERROR[e.errno];
+      return STRERROR.EBADMSG;
+    }
+    return null;
+  } catch (e) {
+    return ioError(e);
+  } finally {
+    await fh?.close();
+  }
+}
+
+/** A report per file, in order, verified on up to `cores` worker threads; `each` sees them in order. */
+async function verifyMany(
+  a: VerifyArgs,
+  each: (path: string, r: VerifyReport | string) => boolean,
+): Promise<void> {
+  const n = Math.min(a.files.length, Math.max(1, availableParallelism()));
+  const workers = Array.from({ length: n }, () => new Worker(new URL('./verify-worker.js', import.meta.url)));
+  const results = new Map<number, VerifyReport | string>();
+  let next = 0;
+  let emitted = 0;
+  let stop = false;
+  await new Promise<void>((resolveAll, reject) => {
+    const flush = () => {
+      while (!stop && results.has(emitted)) {
+        const r = results.get(emitted)!;
+        results.delete(emitted);
+        if (!each(a.files[emitted]!, r)) stop = true;
+        emitted++;
+      }
+      if (stop || emitted === a.files.length) resolveAll();
+    };
+    const feed = (w: Worker) => {
+      if (stop || next >= a.files.length) return;
+      const id = next++;
+      w.postMessage({ id, path: a.files[id], key: a.key, version: a.version, quiet: a.quiet, utc: a.utc });
+    };
+    for (const w of workers) {
+      w.on('message', (m: { id: number; report?: VerifyReport; error?: string }) => {
+        results.set(m.id, m.report ?? IO_STRERROR[m.error ?? ''] ?? m.error ?? 'error');
+        flush();
+        feed(w);
+      });
+      w.on('error', reject);
+      feed(w);
+    }
+  }).finally(() => Promise.all(workers.map((w) => w.terminate())));
+}
+
 export async function runVerify(a: VerifyArgs): Promise<number> {
   const err = (line: string) => process.stderr.write(line + '\n');
   if (a.files.length === 0) {
@@ -63,6 +134,17 @@ export async function runVerify(a: VerifyArgs): Promise<number> {
   }
   const localTime = processLocalTime(a.utc);
   const options = { key: a.key, version: a.version, localTime, quiet: a.quiet };
+
+  if (a.json && a.files.length > 1) {
+    let rc = 0;
+    await verifyMany(a, (path, r) => {
+      const report = typeof r === 'string' ? { file: path, verdict: 'OPEN_FAILED', error: { errno: 'EIO', message: r }, lines: [`Failed to open files: ${r}`] } : r;
+      if (report.verdict !== 'PASS') rc = 1;
+      process.stdout.write(JSON.stringify(report) + '\n');
+      return true;
+    });
+    return rc;
+  }
 
   if (a.json) {
     let rc = 0;
@@ -82,18 +164,32 @@ export async function runVerify(a: VerifyArgs): Promise<number> {
 
   // journalctl --file: every file is opened first; any failure aborts the whole run.
   for (const path of a.files) {
-    const bytes = await read(path);
-    if (typeof bytes === 'string') {
-      err(`Failed to open files: ${bytes}`);
-      return 1;
-    }
-    const f = openJournal(path, bytes, a.version);
-    if (typeof f === 'string') {
-      err(`Failed to open files: ${STRERROR[f]}`);
+    const e = await openCheck(path, a.version);
+    if (e !== null) {
+      err(`Failed to open files: ${e}`);
       return 1;
     }
   }
   let rc = 0;
+  if (a.files.length > 1) {
+    let stopped = false;
+    await verifyMany(a, (_path, r) => {
+      if (typeof r === 'string') {
+        err(`Failed to open files: ${r}`);
+        rc = 1;
+        stopped = true;
+        return false;
+      }
+      for (const line of r.lines) err(line);
+      if (r.verdict === 'KEY_REJECTED' || r.verdict === 'ABORTED') {
+        stopped = true;
+        return false;
+      }
+      if (r.verdict !== 'PASS') rc = 1;
+      return true;
+    });
+    return stopped ? 1 : rc;
+  }
   for (const path of a.files) {
     const bytes = await read(path);
     if (typeof bytes === 'string') {

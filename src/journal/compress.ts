@@ -11,6 +11,7 @@
  * never refused.
  */
 import { decompress as zstdDecompress } from 'fzstd';
+import { ZSTDDecoder } from 'zstddec';
 import * as lz4 from 'lz4js';
 import type { Errno } from '../errors.js';
 import { ObjectFlag } from './format.js';
@@ -170,13 +171,73 @@ function zstdFrameContentSize(src: Uint8Array): number | bigint | undefined {
   return v < 2n ** 53n ? Number(v) : v;
 }
 
-function decompressZstd(src: Uint8Array, max: number): Uint8Array {
+/**
+ * Length of the zstd frame at the start of `b` (RFC 8878 §3.1.1: header, blocks up to the last one,
+ * optional checksum), or undefined when it is not a complete zstd frame.
+ */
+export function zstdFrameLength(b: Uint8Array): number | undefined {
+  if (b.length < 6 || b[0] !== 0x28 || b[1] !== 0xb5 || b[2] !== 0x2f || b[3] !== 0xfd) return undefined;
+  const fhd = b[4]!;
+  const fcsFlag = fhd >> 6;
+  const single = (fhd >> 5) & 1;
+  const checksum = (fhd >> 2) & 1;
+  const didFlag = fhd & 3;
+  let p = 5 + (single ? 0 : 1) + [0, 1, 2, 4][didFlag]! + [single ? 1 : 0, 2, 4, 8][fcsFlag]!;
+  for (;;) {
+    if (p + 3 > b.length) return undefined;
+    const h = b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16);
+    const last = h & 1;
+    const type = (h >> 1) & 3;
+    const size = h >>> 3;
+    p += 3 + (type === 1 ? 1 : type === 3 ? 0 : size);
+    if (type === 3) return undefined;
+    if (last) break;
+  }
+  if (checksum) p += 4;
+  return p <= b.length ? p : undefined;
+}
+
+/**
+ * libzstd compiled to WebAssembly (zstddec), ~6× faster than fzstd on journal payloads. Optional: used
+ * once prepareZstd() has resolved, for outputs up to WASM_ZSTD_MAX; whenever it does not produce
+ * exactly the frame's content size, fzstd decides (so its error behaviour stays the reference).
+ */
+let wasmZstd: ZSTDDecoder | null = null;
+let wasmZstdInit: Promise<void> | undefined;
+const WASM_ZSTD_MAX = 64 << 20;
+
+/** Loads the WebAssembly zstd decoder (once); never rejects — without it fzstd does the work. */
+export function prepareZstd(): Promise<void> {
+  wasmZstdInit ??= (async () => {
+    try {
+      const d = new ZSTDDecoder();
+      await d.init();
+      wasmZstd = d;
+    } catch {
+      wasmZstd = null;
+    }
+  })();
+  return wasmZstdInit;
+}
+
+function decompressZstd(stored: Uint8Array, max: number): Uint8Array {
+  // systemd decodes one zstd frame and ignores whatever follows it (ZSTD_decompressStream stops at the
+  // frame end): hand the decoder only that frame.
+  const src = stored.subarray(0, zstdFrameLength(stored) ?? stored.length);
   const size = zstdFrameContentSize(src);
   if (size === undefined) throw new DecompressError('ZSTD', 'EBADMSG', 'ZSTD frame has no valid content size');
   if (typeof size === 'bigint' || size > max) {
     throw new DecompressError('ZSTD', 'EBADMSG', `ZSTD content size ${size} exceeds what ${src.length} stored bytes can produce (limit ${max})`);
   }
   if (size === 0) return new Uint8Array(0);
+  if (wasmZstd && size <= WASM_ZSTD_MAX) {
+    try {
+      const out = wasmZstd.decode(src, size);
+      if (out.length === size) return out;
+    } catch {
+      // fall through: fzstd gives the verdict
+    }
+  }
   const buf = new Uint8Array(size);
   let out: Uint8Array;
   try {

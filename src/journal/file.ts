@@ -32,11 +32,18 @@ import {
 
 export interface OpenOptions {
   /**
-   * Which systemd's open-time and object checks to apply. 252 and 254 apply the same set (the stricter
-   * header checks, the `type >= 8` rejection and the zero-boot-ID entry rejection arrived in 255).
-   * Default 254.
+   * Which systemd's open-time checks to apply. 254 (254.19+, what journalctl 254 in the corpus runs)
+   * adds the stricter ENODATA header checks of journal_file_verify_header to 252's set (checkHeader254).
+   * Object access applies 252's rules for both; the verifier adds 254's `type >= 8` and zero-boot-ID
+   * rejections itself. Default: 254's object rules with 252's lenient header set (library use: the
+   * reader keeps reading what it can); journalctl-compatible callers (verify, export CLI) pass it.
    */
   version?: 252 | 254;
+  /**
+   * The file's real size when `bytes` holds only its beginning (enough for the header): the open-time
+   * checks alone, e.g. to check many files before reading any of them. Objects must not be read then.
+   */
+  size?: number;
 }
 
 /** Every header field. Fields beyond `headerSize` (older writers) are `undefined`. */
@@ -125,10 +132,10 @@ export class JournalFile {
   readonly dataPayloadOffset: number;
   private readonly view: DataView;
 
-  private constructor(bytes: Uint8Array, name: string, version: 252 | 254) {
+  private constructor(bytes: Uint8Array, name: string, version: 252 | 254, strictHeader: boolean, size: number) {
     this.bytes = bytes;
     this.name = name;
-    this.size = bytes.length;
+    this.size = size;
     this.version = version;
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.header = this.verifyHeader();
@@ -139,6 +146,76 @@ export class JournalFile {
     this.entryItemSize = this.compact ? EntryObject.ITEM_SIZE_COMPACT : EntryObject.ITEM_SIZE_REGULAR;
     this.entryArrayItemSize = this.compact ? EntryArrayObject.ITEM_SIZE_COMPACT : EntryArrayObject.ITEM_SIZE_REGULAR;
     this.dataPayloadOffset = this.compact ? DataObject.PAYLOAD_COMPACT : DataObject.PAYLOAD_REGULAR;
+    if (strictHeader) this.checkHeader254();
+  }
+
+  /**
+   * systemd 254's extra open-time header checks (journal_file_verify_header; 252 lacks them): offsets
+   * inside the arena and aligned, hash tables and the tail entry array inside it, head/tail entry fields
+   * consistent with tail_entry_offset, counters bounded by n_objects. Any failure: ENODATA.
+   */
+  private checkHeader254(): void {
+    const U64_MAX = (1n << 64n) - 1n;
+    const bad = (field: number, what: string): never => this.fail(field, 'open', what, 'ENODATA');
+    const hs = BigInt(this.header.headerSize);
+    const arena = this.u64(Header.arenaSize);
+    const end = hs + arena;
+    const tail = this.u64(Header.tailObjectOffset);
+    const has = (k: keyof typeof Header) => this.header.headerSize >= Header[k] + HeaderFieldSize[k];
+    const isNull = (off: number) => isNullId128(this.bytes.subarray(off, off + 16));
+    const offsetValid = (o: bigint, max: bigint) => o === 0n || ((o & 7n) === 0n && o >= hs && o <= max);
+    if (!offsetValid(tail, U64_MAX)) bad(Header.tailObjectOffset, `invalid tail object offset ${tail}`);
+    if (end < tail) bad(Header.tailObjectOffset, `tail object offset ${tail} beyond the arena end ${end}`);
+    if (end - tail < 16n) bad(Header.tailObjectOffset, `tail object at ${tail} leaves no room for an object header`);
+    const hashTableValid = (off: bigint, size: bigint) => {
+      if ((off === 0n) !== (size === 0n)) return false;
+      if (off === 0n) return true;
+      if (off <= 16n) return false;
+      off -= 16n;
+      if (!offsetValid(off, tail)) return false;
+      return size <= end - off;
+    };
+    if (!hashTableValid(this.u64(Header.dataHashTableOffset), this.u64(Header.dataHashTableSize))) bad(Header.dataHashTableOffset, 'invalid data hash table');
+    if (!hashTableValid(this.u64(Header.fieldHashTableOffset), this.u64(Header.fieldHashTableSize))) bad(Header.fieldHashTableOffset, 'invalid field hash table');
+    const eao = this.u64(Header.entryArrayOffset);
+    if (!offsetValid(eao, tail)) bad(Header.entryArrayOffset, `invalid entry array offset ${eao}`);
+    if (has('tailEntryArrayOffset')) {
+      const off = BigInt(this.u32(Header.tailEntryArrayOffset));
+      const n = BigInt(this.u32(Header.tailEntryArrayNEntries));
+      const why = 'invalid tail entry array offset / n_entries';
+      if (!offsetValid(off, tail)) bad(Header.tailEntryArrayOffset, why);
+      if (eao > off) bad(Header.tailEntryArrayOffset, why);
+      if (eao === 0n && off !== 0n) bad(Header.tailEntryArrayOffset, why);
+      if ((off === 0n) !== (n === 0n)) bad(Header.tailEntryArrayOffset, why);
+      if (n * BigInt(this.entryArrayItemSize) > end - off) bad(Header.tailEntryArrayNEntries, why);
+    }
+    if (has('tailEntryOffset')) {
+      const off = this.u64(Header.tailEntryOffset);
+      if (!offsetValid(off, tail)) bad(Header.tailEntryOffset, `invalid tail entry offset ${off}`);
+      const validRt = (u: bigint) => u > 0n && u < 1n << 55n;
+      const why = 'head/tail entry fields inconsistent with tail_entry_offset';
+      if (off > 0n) {
+        if (isNull(Header.tailEntryBootId)) bad(Header.tailEntryBootId, why);
+        if (!validRt(this.u64(Header.headEntryRealtime))) bad(Header.headEntryRealtime, why);
+        if (!validRt(this.u64(Header.tailEntryRealtime))) bad(Header.tailEntryRealtime, why);
+        if (this.u64(Header.tailEntryMonotonic) >= 1n << 55n) bad(Header.tailEntryMonotonic, why);
+      } else {
+        if ((this.header.compatibleFlags & CompatibleFlag.TAIL_ENTRY_BOOT_ID) !== 0 && !isNull(Header.tailEntryBootId)) bad(Header.tailEntryBootId, why);
+        if (this.u64(Header.headEntryRealtime) !== 0n) bad(Header.headEntryRealtime, why);
+        if (this.u64(Header.tailEntryRealtime) !== 0n) bad(Header.tailEntryRealtime, why);
+        if (this.u64(Header.tailEntryMonotonic) !== 0n) bad(Header.tailEntryMonotonic, why);
+      }
+    }
+    const nObjects = this.u64(Header.nObjects);
+    if (nObjects > arena / 16n) bad(Header.nObjects, `n_objects ${nObjects} exceeds what the arena can hold`);
+    const nEntries = this.u64(Header.nEntries);
+    if (nEntries > nObjects) bad(Header.nEntries, `n_entries ${nEntries} exceeds n_objects ${nObjects}`);
+    for (const k of ['nData', 'nFields', 'nTags', 'nEntryArrays'] as const) {
+      if (has(k) && this.u64(Header[k]) > nObjects) bad(Header[k], `${k} exceeds n_objects ${nObjects}`);
+    }
+    if (has('tailEntryArrayNEntries') && BigInt(this.u32(Header.tailEntryArrayNEntries)) > nEntries) {
+      bad(Header.tailEntryArrayNEntries, `tail_entry_array_n_entries exceeds n_entries ${nEntries}`);
+    }
   }
 
   /**
@@ -147,7 +224,7 @@ export class JournalFile {
    */
   static open(bytes: Uint8Array | ArrayBuffer, name: string, opts: OpenOptions = {}): JournalFile {
     const b = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
-    return new JournalFile(b, name, opts.version ?? 254);
+    return new JournalFile(b, name, opts.version ?? 254, opts.version === 254, Math.max(b.length, opts.size ?? 0));
   }
 
   private fail(offset: number, check: string, message: string, errno: Errno): never {

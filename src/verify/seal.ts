@@ -9,7 +9,7 @@
 import type { Errno } from '../errors.js';
 import type { JournalFile } from '../journal/file.js';
 import { DataObject, EntryObject, FieldObject, HMAC_HEADER_RANGES, ObjectType, TagObject, align64 } from '../journal/format.js';
-import type { Fsprg, Kernel } from '../kernel/kernel.js';
+import type { Fsprg, HmacJob, Kernel } from '../kernel/kernel.js';
 import type { SealSegment, SystemdVersion } from './report.js';
 import { formatTimestampOrNull, type LocalTimeFn } from './text.js';
 
@@ -71,7 +71,38 @@ function fsprgFor(kernel: Kernel, seed: Uint8Array): Fsprg {
   return g;
 }
 
+/**
+ * Thrown when a deferred (batched) HMAC turns out wrong: the speculative run assumed every tag good,
+ * so the verification is redone tag by tag to stop exactly where journalctl stops.
+ */
+export class Respeculate extends Error {
+  constructor() {
+    super('a batched tag HMAC failed; verify again tag by tag');
+    this.name = 'Respeculate';
+  }
+}
+
+/** Tag HMACs computed per batch (bounds the parts kept alive at once). */
+const BATCH = 64;
+
 export class SealState {
+  /**
+   * Deferred mode: pass 1 feeds every object's HMAC ranges to note(); at each tag the segment becomes
+   * a job of kernel.hmacSha256Many, run in batches; until a batch says otherwise every tag is taken as
+   * good (a wrong one throws Respeculate).
+   */
+  deferred = false;
+  /** Merged [start, end) ranges of the current segment (flat pairs), and the range being extended. */
+  private ranges = new Float64Array(1024);
+  private nRanges = 0;
+  private curStart = 0;
+  private curEnd = 0;
+  /** The current segment holds an object of unknown type (systemd: EINVAL when hashing it). */
+  private unknownInSegment = false;
+  private jobs: HmacJob[] = [];
+  private jobTags: number[] = [];
+  private jobSegments: SealSegment[] = [];
+
   nTags = 0;
   lastEpoch = 0n;
   /** End of the previous tag (its offset + 64), 0 before the first tag. */
@@ -93,6 +124,90 @@ export class SealState {
     readonly acc: SealAccess,
     readonly ctx: SealContext,
   ) {}
+
+  private addRange(a: number, b: number): void {
+    if (a === this.curEnd) {
+      this.curEnd = b;
+      return;
+    }
+    if (this.curEnd > this.curStart) {
+      if (this.nRanges * 2 + 2 > this.ranges.length) {
+        const g = new Float64Array(this.ranges.length * 2);
+        g.set(this.ranges);
+        this.ranges = g;
+      }
+      this.ranges[this.nRanges * 2] = this.curStart;
+      this.ranges[this.nRanges * 2 + 1] = this.curEnd;
+      this.nRanges++;
+    }
+    this.curStart = a;
+    this.curEnd = b;
+  }
+
+  /** Deferred mode: pass 1 reached object q (accepted by move); the bytes hmacMatches() would hash. */
+  note(q: number, type: number, size: number): void {
+    const end = q + size;
+    this.addRange(q, q + 16);
+    switch (type) {
+      case ObjectType.DATA:
+        this.addRange(q + DataObject.hash, q + DataObject.hash + 8);
+        this.addRange(q + this.f.dataPayloadOffset, end);
+        break;
+      case ObjectType.FIELD:
+        this.addRange(q + FieldObject.hash, q + FieldObject.hash + 8);
+        this.addRange(q + FieldObject.PAYLOAD, end);
+        break;
+      case ObjectType.ENTRY:
+        this.addRange(q + EntryObject.seqnum, end);
+        break;
+      case ObjectType.DATA_HASH_TABLE:
+      case ObjectType.FIELD_HASH_TABLE:
+      case ObjectType.ENTRY_ARRAY:
+        break;
+      case ObjectType.TAG:
+        this.addRange(q + TagObject.seqnum, q + TagObject.tag);
+        break;
+      default:
+        this.unknownInSegment = true;
+    }
+  }
+
+  private resetSegment(): void {
+    this.nRanges = 0;
+    this.curStart = this.curEnd = 0;
+    this.unknownInSegment = false;
+  }
+
+  /** The current segment's bytes as parts (header ranges first for the first tag). */
+  private segmentParts(withHeader: boolean): Uint8Array[] {
+    const b = this.f.bytes;
+    const parts: Uint8Array[] = [];
+    if (withHeader) for (const [from, to] of HMAC_HEADER_RANGES) parts.push(b.subarray(from, to));
+    const r = this.ranges;
+    for (let i = 0; i < this.nRanges; i++) parts.push(b.subarray(r[2 * i]!, r[2 * i + 1]!));
+    if (this.curEnd > this.curStart) parts.push(b.subarray(this.curStart, this.curEnd));
+    return parts;
+  }
+
+  /** Runs the pending HMAC jobs; marks their segments; throws Respeculate when one does not match. */
+  flush(): void {
+    if (this.jobs.length === 0) return;
+    const digests = this.ctx.kernel.hmacSha256Many(this.jobs);
+    const b = this.f.bytes;
+    let bad = false;
+    for (let j = 0; j < digests.length; j++) {
+      const d = digests[j]!;
+      const at = this.jobTags[j]! + TagObject.tag;
+      let ok = true;
+      for (let i = 0; i < TagObject.TAG_LENGTH; i++) if (d[i] !== b[at + i]) ok = false;
+      this.jobSegments[j]!.ok = ok;
+      if (!ok) bad = true;
+    }
+    this.jobs = [];
+    this.jobTags = [];
+    this.jobSegments = [];
+    if (bad) throw new Respeculate();
+  }
 
   /** Pass 1 saw an ENTRY (after its own checks passed). */
   noteEntry(seqnum: bigint, realtime: bigint): void {
@@ -208,6 +323,23 @@ export class SealState {
     this.minEntryRealtime = USEC_INFINITY;
 
     const start = this.lastTag === 0 ? this.f.header.headerSize : this.lastTag;
+    if (this.deferred && !this.unknownInSegment) {
+      const key = this.epochKey(epoch);
+      this.jobs.push({ key, parts: this.segmentParts(this.lastTag === 0) });
+      this.jobTags.push(p);
+      this.resetSegment();
+      this.record(p, seqnum, epoch, start, rt, rtEnd, null);
+      this.jobSegments.push(this.segments[this.segments.length - 1]!);
+      this.lastTagRealtime = rt;
+      this.lastSealedRealtime = this.entryRealtime;
+      this.advance(p, epoch);
+      if (this.jobs.length >= BATCH) this.flush();
+      return null;
+    }
+    if (this.deferred) {
+      this.flush(); // earlier tags first: systemd would have stopped at a bad one before this one
+      this.resetSegment();
+    }
     const ok = this.hmacMatches(start, p, epoch, this.lastTag === 0);
     if (typeof ok === 'string') return { message: null, check: ok === 'EINVAL' ? 'tag-hmac-object-type' : 'tag-hmac-read', errno: ok, seal: false };
     this.record(p, seqnum, epoch, start, rt, rtEnd, ok);
@@ -220,6 +352,7 @@ export class SealState {
 
   /** Pass 1, TAG object without seal checks (no key): only the bookkeeping. */
   skipTag(p: number, epoch: bigint): void {
+    this.resetSegment();
     const start = this.lastTag === 0 ? this.f.header.headerSize : this.lastTag;
     const seqnum = BigInt(this.nTags + 1);
     const win = this.ctx.key ? this.window(epoch) : { rt: 0n, rtEnd: 0n };

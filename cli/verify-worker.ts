@@ -1,0 +1,36 @@
+/**
+ * One verification per message, on a worker thread (cli/verify.ts runs several files at once, one
+ * worker per core): reads the file itself (the bytes never cross threads) and posts the report back.
+ */
+import { parentPort } from 'node:worker_threads';
+import { readFile } from 'node:fs/promises';
+import { loadNodeKernel } from './kernel-node.js';
+import { verifyJournal } from '../src/verify/index.js';
+import type { SystemdVersion } from '../src/verify/report.js';
+import { processLocalTime } from './tz.js';
+
+export interface WorkerJob {
+  id: number;
+  path: string;
+  key?: string;
+  version: SystemdVersion;
+  quiet: boolean;
+  utc: boolean;
+}
+
+parentPort?.on('message', async (job: WorkerJob) => {
+  try {
+    const kernel = await loadNodeKernel();
+    const b = await readFile(job.path);
+    const bytes = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+    const report = await verifyJournal({ name: job.path, bytes }, kernel, {
+      key: job.key,
+      version: job.version,
+      quiet: job.quiet,
+      localTime: processLocalTime(job.utc),
+    });
+    parentPort!.postMessage({ id: job.id, report });
+  } catch (e) {
+    parentPort!.postMessage({ id: job.id, error: (e as { code?: string })?.code ?? (e instanceof Error ? e.message : String(e)) });
+  }
+});

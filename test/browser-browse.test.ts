@@ -6,17 +6,14 @@
 // Skips, saying so, where /usr/bin/chromium is absent. Screenshots go to test-results/browse-*.png.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createReadStream, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
 import { spawnSync } from 'node:child_process';
-import { extname, join, normalize } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { ROOT as root, buildPage, chromiumSkip, launchChromium, serveDir, stopServer } from './helpers/page.js';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 
-const CHROMIUM = '/usr/bin/chromium';
 const JOURNALCTL = '/usr/bin/journalctl';
-const root = fileURLToPath(new URL('../../', import.meta.url));
 const corpus = join(root, 'test/fixtures/corpus');
 const shots = join(root, 'test-results');
 // Its own output directory: node --test runs this file in parallel with browser.test.ts.
@@ -26,32 +23,9 @@ const SUB = '/browse/sub/path/';
 const FILES = ['sealed-tail.journal', 't-tag-bytes.journal'];
 const WORD = 'connection';
 
-const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} is not installed (apt-get install chromium); browser tests skipped`;
+const skip = chromiumSkip('browse tests');
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript',
-  '.css': 'text/css',
-  '.wasm': 'application/wasm',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.webmanifest': 'application/manifest+json',
-  '.json': 'application/json',
-};
 
-function serveDist(): Promise<Server> {
-  const server = createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-    if (!path.startsWith(SUB)) return void res.writeHead(404).end();
-    let file = normalize(join(outDir, path.slice(SUB.length)));
-    if (!file.startsWith(outDir)) return void res.writeHead(403).end();
-    if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
-    if (!existsSync(file)) return void res.writeHead(404).end();
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
-    createReadStream(file).pipe(res);
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
 
 // ---- the reference: journal export format, parsed into entries ----
 
@@ -159,18 +133,11 @@ async function setSeal(name: string, on: boolean) {
 before(async () => {
   if (skip) return;
   mkdirSync(shots, { recursive: true });
-  const vite = join(root, 'node_modules/vite/bin/vite.js');
-  const built = spawnSync(process.execPath, [vite, 'build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'], { cwd: root, encoding: 'utf8' });
-  assert.equal(built.status, 0, `vite build failed:\n${built.stdout}\n${built.stderr}`);
+  buildPage(outDir);
   all = parseExport(cli(FILES.map((f) => `--file=${f}`).concat(['-o', 'export'])));
-  server = await serveDist();
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}${SUB}`;
+  ({ server, base } = await serveDir(outDir, SUB));
 
-  const { chromium } = await import('playwright-core');
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
+  browser = await launchChromium();
   // No service worker: this suite is about the browse view, and each run must see this build.
   context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, acceptDownloads: true });
   page = await context.newPage();
@@ -182,10 +149,7 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
-  if (server?.listening) {
-    server.closeAllConnections();
-    await new Promise((r) => server.close(r));
-  }
+  await stopServer(server);
 });
 
 test('the sample is browsable as soon as it is verified', { skip }, async () => {

@@ -6,33 +6,19 @@
 // Skips, saying so, where /usr/bin/chromium is absent.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeSync, createReadStream, existsSync, ftruncateSync, mkdtempSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import { spawnSync } from 'node:child_process';
-import { extname, join, normalize } from 'node:path';
+import { closeSync, ftruncateSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { fileURLToPath } from 'node:url';
-import type { AddressInfo } from 'node:net';
+import { ROOT as root, buildPage, chromiumSkip, launchChromium, serveDir, stopServer } from './helpers/page.js';
 import type { Browser, Page } from 'playwright-core';
 
-const CHROMIUM = '/usr/bin/chromium';
-const root = fileURLToPath(new URL('../../', import.meta.url));
 const corpus = join(root, 'test/fixtures/corpus');
 const outDir = join(root, 'build/web-hostile-dist');
 const KEY = readFileSync(join(corpus, 'keys/A.key'), 'utf8').trim();
 const SUB = '/hostile/';
-const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} is not installed (apt-get install chromium); hostile-input browser tests skipped`;
+const skip = chromiumSkip('hostile-input browser tests');
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript',
-  '.css': 'text/css',
-  '.wasm': 'application/wasm',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.webmanifest': 'application/manifest+json',
-  '.json': 'application/json',
-};
 
 /** A 1×1 PNG. */
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
@@ -44,19 +30,6 @@ let tmp: string;
 const pageErrors: string[] = [];
 let crashed = false;
 
-function serveDist(): Promise<Server> {
-  const s = createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-    if (!path.startsWith(SUB)) return void res.writeHead(404).end();
-    let file = normalize(join(outDir, path.slice(SUB.length)));
-    if (!file.startsWith(outDir)) return void res.writeHead(403).end();
-    if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
-    if (!existsSync(file)) return void res.writeHead(404).end();
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
-    createReadStream(file).pipe(res);
-  });
-  return new Promise((resolve) => s.listen(0, '127.0.0.1', () => resolve(s)));
-}
 
 const named = (name: string) => page.locator(`h3:text-is(${JSON.stringify(name)})`);
 const card = (name: string) => page.locator('article.card', { has: named(name) }).first();
@@ -90,30 +63,22 @@ async function drop(...paths: string[]) {
 
 before(async () => {
   if (skip) return;
-  const vite = join(root, 'node_modules/vite/bin/vite.js');
-  const built = spawnSync(process.execPath, [vite, 'build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'], { cwd: root, encoding: 'utf8' });
-  assert.equal(built.status, 0, `vite build failed:\n${built.stdout}\n${built.stderr}`);
-  server = await serveDist();
+  buildPage(outDir);
+  let base: string;
+  ({ server, base } = await serveDir(outDir, SUB));
   tmp = mkdtempSync(join(tmpdir(), 'sealcheck-hostile-'));
-  const { chromium } = await import('playwright-core');
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
   page = await context.newPage();
   page.on('pageerror', (e) => void pageErrors.push(e.message));
   page.on('crash', () => void (crashed = true));
-  await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}${SUB}`);
+  await page.goto(base);
   assert.equal(await outcome('sample.journal'), 'PASS');
 });
 
 after(async () => {
   await browser?.close();
-  if (server?.listening) {
-    server.closeAllConnections();
-    await new Promise<void>((r) => server.close(() => r()));
-  }
+  await stopServer(server);
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 

@@ -4,58 +4,25 @@
 // Skips, saying so, where /usr/bin/chromium is absent. Screenshots go to test-results/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, statSync, createReadStream } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { spawnSync } from 'node:child_process';
-import { extname, join, normalize } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { ROOT as root, buildPage, chromiumSkip, launchChromium, serveDir, stopServer as stop } from './helpers/page.js';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 
-const CHROMIUM = '/usr/bin/chromium';
-const root = fileURLToPath(new URL('../../', import.meta.url));
 const corpus = join(root, 'test/fixtures/corpus');
 const shots = join(root, 'test-results');
 const outDir = join(root, 'build/web-test-dist');
 const KEY = readFileSync(join(corpus, 'keys/A.key'), 'utf8').trim();
 const SUB = '/some/sub/path/'; // the page must work from any path (relative base)
 
-const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} is not installed (apt-get install chromium); browser tests skipped`;
+const skip = chromiumSkip('browser tests');
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript',
-  '.css': 'text/css',
-  '.wasm': 'application/wasm',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.webmanifest': 'application/manifest+json',
-  '.json': 'application/json',
-};
 
 /** Appended to sw.js when set: a "new deployment" without rebuilding. */
 let swSuffix = '';
 
-/** A plain static file server for outDir under SUB, like any web host (no special headers). */
-function serveDist(): Promise<Server> {
-  const server = createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-    if (!path.startsWith(SUB)) return void res.writeHead(404).end();
-    let file = normalize(join(outDir, path.slice(SUB.length)));
-    if (!file.startsWith(outDir)) return void res.writeHead(403).end();
-    if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
-    if (!existsSync(file)) return void res.writeHead(404).end();
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
-    if (swSuffix && file.endsWith('sw.js')) return void res.end(readFileSync(file, 'utf8') + swSuffix);
-    createReadStream(file).pipe(res);
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
-
-function stop(server: Server): Promise<void> {
-  server.closeAllConnections();
-  return new Promise((resolve) => server.close(() => resolve()));
-}
 
 let browser: Browser;
 let context: BrowserContext;
@@ -100,15 +67,10 @@ async function shot(name: string) {
 before(async () => {
   if (skip) return;
   mkdirSync(shots, { recursive: true });
-  const vite = join(root, 'node_modules/vite/bin/vite.js');
-  const built = spawnSync(process.execPath, [vite, 'build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'], {
-    cwd: root,
-    encoding: 'utf8',
-  });
-  assert.equal(built.status, 0, `vite build failed:\n${built.stdout}\n${built.stderr}`);
-  server = await serveDist();
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  base = `${origin}${SUB}`;
+  buildPage(outDir);
+  ({ server, origin, base } = await serveDir(outDir, SUB, {
+    rewrite: (file, read) => (swSuffix && file.endsWith('sw.js') ? read() + swSuffix : undefined),
+  }));
   foreign = createServer((_req, res) => {
     foreignHits++;
     res.writeHead(200, { 'access-control-allow-origin': '*' }).end('leaked');
@@ -116,11 +78,7 @@ before(async () => {
   await new Promise<void>((r) => foreign.listen(0, '127.0.0.1', () => r()));
   foreignUrl = `http://127.0.0.1:${(foreign.address() as AddressInfo).port}/collect`;
 
-  const { chromium } = await import('playwright-core');
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
+  browser = await launchChromium();
   context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
   context.on('request', (r) => void requests.push(r.url()));
   page = await context.newPage();

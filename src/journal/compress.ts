@@ -10,7 +10,7 @@
  * size field therefore can never make us allocate more than that bound, and a legitimate payload is
  * never refused.
  */
-import { decompress as zstdDecompress } from 'fzstd';
+import { Decompress as ZstdStream } from 'fzstd';
 import { ZSTDDecoder } from 'zstddec';
 import * as lz4 from 'lz4js';
 import type { Errno } from '../errors.js';
@@ -230,23 +230,36 @@ function decompressZstd(stored: Uint8Array, max: number): Uint8Array {
     throw new DecompressError('ZSTD', 'EBADMSG', `ZSTD content size ${size} exceeds what ${src.length} stored bytes can produce (limit ${max})`);
   }
   if (size === 0) return new Uint8Array(0);
+  // libzstd (like systemd's) fails a frame whose decoded length differs from its declared content size;
+  // so do we, whichever decoder runs.
   if (wasmZstd && size <= WASM_ZSTD_MAX) {
+    let out: Uint8Array;
     try {
-      const out = wasmZstd.decode(src, size);
-      if (out.length === size) return out;
-    } catch {
-      // fall through: fzstd gives the verdict
+      out = wasmZstd.decode(src, size);
+    } catch (e) {
+      throw new DecompressError('ZSTD', 'EBADMSG', `ZSTD decoder failed: ${(e as Error).message}`);
     }
+    // ZSTD_decompress returns an error code in place of a length: any other length is an error.
+    if (out.length !== size) throw new DecompressError('ZSTD', 'EBADMSG', `ZSTD frame did not decode to its declared ${size} bytes`);
+    return out;
   }
-  const buf = new Uint8Array(size);
-  let out: Uint8Array;
+  // fzstd fallback (the wasm decoder could not be loaded): streamed, so a frame that decodes to more
+  // than it declares is stopped at the declared size instead of growing without bound.
+  const out = new Uint8Array(size);
+  let n = 0;
+  const overflow = new Error('more than the declared content size');
   try {
-    out = zstdDecompress(src, buf);
+    const stream = new ZstdStream((chunk: Uint8Array) => {
+      if (n + chunk.length > size) throw overflow;
+      out.set(chunk, n);
+      n += chunk.length;
+    });
+    stream.push(src, true);
   } catch (e) {
     throw new DecompressError('ZSTD', 'EBADMSG', `ZSTD decoder failed: ${(e as Error).message}`);
   }
-  if (out.length < size) throw new DecompressError('ZSTD', 'EBADMSG', `ZSTD frame decoded to ${out.length} bytes, expected ${size}`);
-  return out.length === size ? out : out.subarray(0, size);
+  if (n !== size) throw new DecompressError('ZSTD', 'EBADMSG', `ZSTD frame decoded to ${n} bytes, expected ${size}`);
+  return out;
 }
 
 // ---------------------------------------------------------------- XZ

@@ -92,6 +92,10 @@ export interface ObjectRef {
   readonly size: number;
 }
 
+/** Offsets and sizes from 2^52 up are beyond any file; see offsetValue(). */
+const HUGE_HI = 0x100000; // 2^52 / 2^32
+const HUGE_BASE = 2 ** 52;
+const U64_MAX = (1n << 64n) - 1n;
 const TWO32 = 4294967296;
 const TWO53 = 2n ** 53n;
 const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
@@ -340,16 +344,31 @@ export class JournalFile {
     return this.view.getUint32(off, true) + this.view.getUint32(off + 4, true) * TWO32;
   }
   /**
-   * A u64 that is an offset or a size, as a number. Values ≥ 2^53 (only in hostile files) become
-   * 2^53 + (value mod 8): still beyond every file, and still (un)aligned exactly as the stored value,
-   * so the acceptance rules give systemd's verdict.
+   * A u64 that is an offset or a size, as a number. Values ≥ 2^52 (only in hostile files) cannot all be
+   * numbers exactly, so each distinct one gets its own stand-in HUGE_BASE + 8k + (value mod 8): beyond
+   * every file, (un)aligned exactly as the stored value (so the acceptance rules give systemd's verdict),
+   * distinct values stay distinct, and rawOffset() gives the stored value back for messages.
    */
   offsetValue(off: number): number {
     const hi = this.view.getUint32(off + 4, true);
     const lo = this.view.getUint32(off, true);
-    if (hi < 0x200000) return lo + hi * TWO32;
-    return 2 ** 53 + (lo & 7);
+    if (hi < HUGE_HI) return lo + hi * TWO32;
+    const raw = this.view.getBigUint64(off, true);
+    let k = this.hugeIndex.get(raw);
+    if (k === undefined) {
+      k = this.hugeValues.push(raw) - 1;
+      this.hugeIndex.set(raw, k);
+    }
+    return HUGE_BASE + k * 8 + (lo & 7);
   }
+  /** The stored u64 behind a number offsetValue() returned (exact for hostile values too). */
+  rawOffset(n: number | bigint): bigint {
+    if (typeof n === 'bigint') return n;
+    if (n < HUGE_BASE) return BigInt(n);
+    return this.hugeValues[Math.floor((n - HUGE_BASE) / 8)] ?? BigInt(n);
+  }
+  private readonly hugeValues: bigint[] = [];
+  private readonly hugeIndex = new Map<bigint, number>();
   /** 16 bytes (an ID) as a subarray. */
   id128(off: number): Uint8Array {
     return this.bytes.subarray(off, off + 16);
@@ -378,8 +397,9 @@ export class JournalFile {
     const sLo = v.getUint32(offset + ObjectHeader.size, true);
     const sHi = v.getUint32(offset + ObjectHeader.size + 4, true);
     if (sLo === 0 && sHi === 0) this.objFail(offset, `attempt to move to uninitialized object: ${offset}`);
-    // Sizes ≥ 2^53 cannot fit any file: clamp to a value that still fails the end-of-file test below.
-    const size = sHi < 0x200000 ? sLo + sHi * TWO32 : 2 ** 53;
+    // Sizes ≥ 2^52 cannot fit any file: clamp to a value that still fails the end-of-file test below
+    // (after journal_file_move_to()'s overflow test, which needs the exact value).
+    const size = sHi < HUGE_HI ? sLo + sHi * TWO32 : HUGE_BASE;
     if (size < ObjectHeader.SIZE) this.objFail(offset, `attempt to move to overly short object (${size} bytes): ${offset}`);
     if (type === ObjectType.UNUSED) this.objFail(offset, `attempt to move to object with invalid type: ${offset}`);
     if (expectedType !== ObjectType.UNUSED && type !== expectedType) {
@@ -388,6 +408,10 @@ export class JournalFile {
     const min = minimumObjectSize(type, this.compact);
     if (size < min) {
       this.objFail(offset, `size of ${objectTypeName(type)} object (${size}) is smaller than the minimum object size (${min}): ${offset}`);
+    }
+    if (sHi >= HUGE_HI && v.getBigUint64(offset + ObjectHeader.size, true) > U64_MAX - BigInt(offset)) {
+      // journal_file_move_to(): offset + size would overflow 64 bits — EBADMSG, before the end-of-file test.
+      this.objFail(offset, `object at ${offset} has a size that overflows 64 bits`);
     }
     if (offset + size > this.size) {
       this.objFail(offset, `${objectTypeName(type)} object at ${offset} of size ${size} extends beyond the end of the file (${this.size} bytes)`, 'EADDRNOTAVAIL');

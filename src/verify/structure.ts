@@ -89,8 +89,6 @@ const K_DATA = 1;
 const K_ENTRY = 3;
 const K_ENTRY_ARRAY = 6;
 
-const TWO32 = 4294967296;
-
 /** Journal file + the version-specific acceptance rules systemd 254 adds on top of 252's. */
 export class Access {
   readonly view: DataView;
@@ -124,9 +122,9 @@ export class Access {
     return true;
   }
 
-  /** u64 as number (exact < 2^53; larger values only occur in hostile files and stay > any offset). */
+  /** u64 offset/size as a number: exact below 2^52; above, JournalFile's alignment-preserving stand-in. */
   n64(off: number): number {
-    return this.view.getUint32(off, true) + this.view.getUint32(off + 4, true) * TWO32;
+    return this.f.offsetValue(off);
   }
   b64(off: number): bigint {
     return this.view.getBigUint64(off, true);
@@ -402,7 +400,7 @@ class Verifier {
 
   /** error(offset, fmt): "%06x: msg"; records the first failure. */
   error(offset: number | bigint, message: string, check: string, errno: Errno, objectType?: number): Stop {
-    this.lines.push(`${hex6(offset)}: ${message}`);
+    this.lines.push(`${hex6(this.f.rawOffset(offset))}: ${message}`);
     this.failure ??= {
       offset: Number(offset),
       position: this.p,
@@ -980,7 +978,7 @@ class Verifier {
       if (!this.isKind(a, K_ENTRY_ARRAY)) throw this.error(a, `Invalid array ${i} of ${n}`, 'main-array-invalid', 'EBADMSG');
       const next = acc.n64(a + EntryArrayObject.nextEntryArrayOffset);
       if (next !== 0 && next <= a) {
-        throw this.error(a, `Array chain has cycle at ${i} of ${n} (jumps back from to ${hex6(next)})`, 'main-array-cycle', 'EBADMSG');
+        throw this.error(a, `Array chain has cycle at ${i} of ${n} (jumps back from to ${hex6(this.f.rawOffset(next))})`, 'main-array-cycle', 'EBADMSG');
       }
       const m = (acc.size(a) - EntryArrayObject.ITEMS) / isz;
       for (let j = 0; i < n && j < m; i++, j++) {
@@ -1001,7 +999,7 @@ class Verifier {
           const d = this.dataIndex(q);
           if (hashed[d] !== 2) throw this.error(p, 'Data object missing from hash table', 'entry-data-not-hashed', 'EBADMSG', ObjectType.ENTRY);
           if (!(linkedMax[d]! >= p) && !isLast) {
-            throw this.error(p, `Entry object not referenced by linked data object at ${hex6(q)}`, 'entry-not-linked', 'EBADMSG', ObjectType.ENTRY);
+            throw this.error(p, `Entry object not referenced by linked data object at ${hex6(this.f.rawOffset(q))}`, 'entry-not-linked', 'EBADMSG', ObjectType.ENTRY);
           }
         }
       }
@@ -1032,7 +1030,7 @@ class Verifier {
       if (!this.isKind(a, K_ENTRY_ARRAY)) throw this.error(a, `Invalid array ${i} of ${n}`, 'main-array-invalid', 'EBADMSG');
       const next = acc.n64(a + EntryArrayObject.nextEntryArrayOffset);
       if (next !== 0 && next <= a) {
-        throw this.error(a, `Array chain has cycle at ${i} of ${n} (jumps back from to ${hex6(next)})`, 'main-array-cycle', 'EBADMSG');
+        throw this.error(a, `Array chain has cycle at ${i} of ${n} (jumps back from to ${hex6(this.f.rawOffset(next))})`, 'main-array-cycle', 'EBADMSG');
       }
       const m = (acc.size(a) - EntryArrayObject.ITEMS) / isz;
       for (let j = 0; i < n && j < m; i++, j++) {
@@ -1080,7 +1078,7 @@ class Verifier {
           const dn = acc.n64(q + DataObject.nEntries);
           const linked = bisector.bisectPlusOne(extra, firstArr, dn, p);
           if (!linked && !isLast) {
-            throw this.error(p, `Entry object not referenced by linked data object at ${hex6(q)}`, 'entry-not-linked', 'EBADMSG', ObjectType.ENTRY);
+            throw this.error(p, `Entry object not referenced by linked data object at ${hex6(this.f.rawOffset(q))}`, 'entry-not-linked', 'EBADMSG', ObjectType.ENTRY);
           }
         }
       }
@@ -1148,10 +1146,10 @@ class Verifier {
     const isz = f.entryArrayItemSize;
     while (i < n) {
       if (a === 0) throw this.error(p, 'Array chain too short', 'data-array-short', 'EBADMSG', ObjectType.DATA);
-      if (!this.isKind(a, K_ENTRY_ARRAY)) throw this.error(p, `Invalid array offset ${hex6(a)}`, 'data-array-invalid', 'EBADMSG', ObjectType.DATA);
+      if (!this.isKind(a, K_ENTRY_ARRAY)) throw this.error(p, `Invalid array offset ${hex6(this.f.rawOffset(a))}`, 'data-array-invalid', 'EBADMSG', ObjectType.DATA);
       const next = acc.n64(a + EntryArrayObject.nextEntryArrayOffset);
       if (next !== 0 && next <= a) {
-        throw this.error(p, `Array chain has cycle (jumps back from ${hex6(a)} to ${hex6(next)})`, 'data-array-cycle', 'EBADMSG', ObjectType.DATA);
+        throw this.error(p, `Array chain has cycle (jumps back from ${hex6(this.f.rawOffset(a))} to ${hex6(this.f.rawOffset(next))})`, 'data-array-cycle', 'EBADMSG', ObjectType.DATA);
       }
       const m = (acc.size(a) - EntryArrayObject.ITEMS) / isz;
       for (let j = 0; i < n && j < m; i++, j++) {

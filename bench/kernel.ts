@@ -1,11 +1,12 @@
 // Kernel micro-benchmarks: SHA-256/HMAC throughput vs Node's crypto, FSPRG key derivation and Seek,
 // SipHash and lookup3 throughput. `node build/bench/kernel.js [other.wasm]` prints the table (an
 // older kernel.wasm given as argument is measured with today's wrapper, rows it lacks print n/a);
-// bench/run.ts calls benchKernel(). WebCrypto in headless Chromium is not measured here.
+// bench/run.ts calls benchKernel(). WebCrypto's SHA-256 in headless Chromium is measured where
+// /usr/bin/chromium exists.
 // Wall times are best-of-N; key derivation is also given in CPU time, which a shared machine
 // disturbs less than wall time.
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadNodeKernel } from '../cli/kernel-node.js';
 import { loadKernel, type Kernel } from '../src/kernel/kernel.js';
@@ -114,7 +115,36 @@ export async function benchKernel(wasmPath?: string): Promise<Row[]> {
   rows.push({ what: 'SipHash-2-4 kernel, ~120 B payloads', value: mbps(plen, best(3, () => { for (const p of payloads) k.siphash24(key16, p); })), unit: 'MB/s' });
   rows.push({ what: 'lookup3 kernel (16 MiB one-shot)', value: mbps(16 << 20, best(5, () => k.jenkinsHash64(big.subarray(0, 16 << 20)))), unit: 'MB/s' });
   rows.push({ what: 'lookup3 kernel, ~120 B payloads', value: mbps(plen, best(3, () => { for (const p of payloads) k.jenkinsHash64(p); })), unit: 'MB/s' });
+  const webCrypto = await webCryptoInChromium();
+  rows.push({ what: 'SHA-256 WebCrypto in headless Chromium (32 MiB one-shot)', value: webCrypto ?? NaN, unit: 'MB/s', note: webCrypto === undefined ? '/usr/bin/chromium not present' : 'crypto.subtle.digest' });
   return rows;
+}
+
+/** crypto.subtle.digest in Debian's chromium, the browser-side reference for the kernel's SHA-256. */
+async function webCryptoInChromium(): Promise<number | undefined> {
+  if (!existsSync('/usr/bin/chromium')) return undefined;
+  const { chromium } = await import('playwright-core');
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+  try {
+    const page = await browser.newPage();
+    const ms = await page.evaluate(async () => {
+      const data = new Uint8Array(32 << 20);
+      for (let i = 0; i < data.length; i += 65536) crypto.getRandomValues(data.subarray(i, i + 65536));
+      let bestMs = Infinity;
+      for (let r = 0; r < 5; r++) {
+        const t = performance.now();
+        await crypto.subtle.digest('SHA-256', data);
+        bestMs = Math.min(bestMs, performance.now() - t);
+      }
+      return bestMs;
+    });
+    return Math.round((32 << 20) / 1e6 / (ms / 1e3));
+  } finally {
+    await browser.close();
+  }
 }
 
 export function printRows(rows: Row[]): void {

@@ -932,6 +932,7 @@ class Verifier {
       const off = H.dataHashTableOffset;
       if (off + H.dataHashTableSize > this.size) return null; // mapDataHashTable fails: let the exact path say so
       const m16 = (65536 % nBuckets);
+      const small = nBuckets <= 2 ** 21; // (hi % n) * 2^32 + lo < 2^53: one exact step
       for (let i = 0; i < nBuckets; i++) {
         let r = acc.n64(off + i * HashTableObject.ITEM_SIZE + HashTableObject.headHashOffset);
         while (r !== 0) {
@@ -940,7 +941,7 @@ class Verifier {
           if (hashed[d] !== 0) return null;
           const lo = acc.u32(r + DataObject.hash);
           const hi = acc.u32(r + DataObject.hash + 4);
-          const b = ((((((hi % nBuckets) * m16) % nBuckets) * m16) % nBuckets) + lo) % nBuckets;
+          const b = small ? ((hi % nBuckets) * 4294967296 + lo) % nBuckets : ((((((hi % nBuckets) * m16) % nBuckets) * m16) % nBuckets) + lo) % nBuckets;
           hashed[d] = b === i ? 2 : 1;
           r = acc.n64(r + DataObject.nextHashOffset);
         }
@@ -955,6 +956,7 @@ class Verifier {
     const isz = f.entryArrayItemSize;
     const compact = f.compact;
     const CLAIMED = K_ENTRY_ARRAY | 0x40;
+    const claimed: number[] = [];
     const size = this.size;
     let ok = true;
     let budget = this.size / 4; // items strictly increase and stay below the file size
@@ -985,6 +987,7 @@ class Verifier {
           break outer;
         }
         kinds[a / 8] = CLAIMED;
+        claimed.push(a);
         const k = (acc.size(a) - EntryArrayObject.ITEMS) / isz;
         const m = Math.min(k, need);
         const base = a + EntryArrayObject.ITEMS;
@@ -1011,8 +1014,8 @@ class Verifier {
       linkedMax[d] = max;
       if (ok2b) clean[d] = 1;
     }
-    // Restore the claimed marks.
-    for (let s = 0; s < kinds.length; s++) if (kinds[s] === CLAIMED) kinds[s] = K_ENTRY_ARRAY;
+    // Restore the claimed marks (a list: scanning the whole map costs more than the walk above).
+    for (const c of claimed) kinds[c / 8] = K_ENTRY_ARRAY;
     return ok ? { linkedMax, hashed, clean } : null;
   }
 
@@ -1188,7 +1191,10 @@ class Verifier {
         const next = acc.n64(p + DataObject.nextHashOffset);
         if (next !== 0 && next <= p) throw this.error(p, `Hash chain has a cycle in hash entry ${i} of ${n}`, 'hash-chain-cycle', 'EBADMSG', ObjectType.DATA);
         let bucket: number;
-        if (numeric) {
+        if (fast) {
+          // fastIndex reached every chain node exactly once and noted whether its hash is this bucket's.
+          bucket = fast.hashed[this.dataIndex(p)] === 2 ? i : -1;
+        } else if (numeric) {
           const lo = acc.u32(p + DataObject.hash);
           const hi = acc.u32(p + DataObject.hash + 4);
           bucket = ((((((hi % n) * m16) % n) * m16) % n) + lo) % n;

@@ -4,6 +4,7 @@ export { sha256Init, sha256Update, sha256Final, sha256Once, sha256Blocks } from 
 export { hmacInit, hmacFinal, hmacX4Blocks, gatherRanges } from "./hmac";
 export { siphashInit, siphashUpdate, siphashFinal, siphash24 } from "./siphash";
 export { lookup3Init, lookup3Update, lookup3Final, jenkinsHash64 } from "./lookup3";
+export { siphash24Many, jenkinsHash64Many } from "./hashmany";
 export { bnMul, bnMod, montSetup, montMul, montExp } from "./bignum";
 export {
   fsprgSetup, fsprgExportPQN, fsprgSeek, fsprgEvolve, fsprgGetKey, isProbablePrime,
@@ -34,6 +35,12 @@ const LANE_RANGES_SIZE: usize = 64 << 10;
 const LANE_WIN = heap.alloc(4 * LANE_WIN_SIZE);
 const LANE_RANGES = heap.alloc(4 * LANE_RANGES_SIZE);
 const LANE_GATHER = heap.alloc(4 * 8);
+/** siphash24Many / jenkinsHash64Many: a window of the file, its (offset, length) list, the u64 results. */
+const HASH_WIN_SIZE: usize = 1 << 20;
+const HASH_MAX: usize = 8192;
+const HASH_WIN = heap.alloc(HASH_WIN_SIZE);
+const HASH_RANGES = heap.alloc(HASH_MAX * 8);
+const HASH_OUT = heap.alloc(HASH_MAX * 8);
 
 export function stagePtr(): usize { return STAGE; }
 export function stageSize(): usize { return STAGE_SIZE; }
@@ -56,3 +63,8 @@ export function laneWinSize(): usize { return LANE_WIN_SIZE; }
 export function laneRangesPtr(): usize { return LANE_RANGES; }
 export function laneRangesSize(): usize { return LANE_RANGES_SIZE; }
 export function laneGatherPtr(): usize { return LANE_GATHER; }
+export function hashWinPtr(): usize { return HASH_WIN; }
+export function hashWinSize(): usize { return HASH_WIN_SIZE; }
+export function hashRangesPtr(): usize { return HASH_RANGES; }
+export function hashOutPtr(): usize { return HASH_OUT; }
+export function hashMax(): usize { return HASH_MAX; }

@@ -10,6 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadNodeKernel } from '../cli/kernel-node.js';
 import { verifyJournal } from '../src/verify/index.js';
+import { timeChromium, type ChromiumTiming } from './chromium.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..', '..');
@@ -101,10 +102,17 @@ async function main(): Promise<void> {
   const keyFile = join(dataDir, 'key.txt');
   const key = existsSync(keyFile) ? readFileSync(keyFile, 'utf8').trim() : undefined;
   const withJournalctl = has('journalctl') && has('/usr/bin/time');
+  let chromium: Map<string, ChromiumTiming> | string = 'not measured';
   if (files.length > 0) {
-    console.log(`Sealcheck vs journalctl --verify${key ? ' --verify-key' : ''}, same run, ${availableParallelism()} cores (Chromium: not measured here).`);
-    console.log('| file | size | Node CLI wall | in-process | MB/s (CLI / in-proc) | peak RSS (× size) | journalctl | journalctl RSS | ratio (CLI / in-proc) | verdicts |');
-    console.log('|---|---|---|---|---|---|---|---|---|---|');
+    try {
+      chromium = await timeChromium(files, key);
+    } catch (e) {
+      chromium = `failed: ${(e as Error).message.split('\n')[0]}`;
+    }
+    const note = typeof chromium === 'string' ? ` (Chromium: ${chromium})` : ' (Chromium: headless, the page\'s workers, from pick to verdict)';
+    console.log(`Sealcheck vs journalctl --verify${key ? ' --verify-key' : ''}, same run, ${availableParallelism()} cores${note}.`);
+    console.log('| file | size | Node CLI wall | in-process | Chromium | MB/s (CLI / in-proc / Chromium) | peak RSS (× size) | journalctl | journalctl RSS | ratio (CLI / in-proc / Chromium) | verdicts (CLI / Chromium / journalctl) |');
+    console.log('|---|---|---|---|---|---|---|---|---|---|---|');
   }
   for (const file of files) {
     const node = timeNode(file, key);
@@ -114,10 +122,16 @@ async function main(): Promise<void> {
     rows.push(row);
     const jc = row.journalctl;
     const mb = statSync(file).size / 1e6;
+    const cr = typeof chromium === 'string' ? undefined : chromium.get(file);
+    const crS = cr ? `${cr.seconds.toFixed(2)} s` : '–';
+    const crMb = cr ? (mb / cr.seconds).toFixed(0) : '–';
+    const crRatio = cr && jc ? `${(jc.seconds / cr.seconds).toFixed(1)}×` : '–';
     console.log(
-      `| ${row.file} | ${row.sizeMiB.toFixed(0)} MiB | ${node.seconds.toFixed(2)} s | ${inproc.toFixed(2)} s | ${node.mbps.toFixed(0)} / ${(mb / inproc).toFixed(0)} | ` +
+      `| ${row.file} | ${row.sizeMiB.toFixed(0)} MiB | ${node.seconds.toFixed(2)} s | ${inproc.toFixed(2)} s | ${crS} | ${node.mbps.toFixed(0)} / ${(mb / inproc).toFixed(0)} / ${crMb} | ` +
         `${node.peakMiB.toFixed(0)} MiB (${(node.peakMiB / row.sizeMiB).toFixed(2)}×) | ` +
-        (jc ? `${jc.seconds.toFixed(2)} s | ${jc.peakMiB.toFixed(0)} MiB | ${(jc.seconds / node.seconds).toFixed(1)}× / ${(jc.seconds / inproc).toFixed(1)}× | ${node.verdict} / ${jc.verdict} |` : `– | – | – | ${node.verdict} |`),
+        (jc
+          ? `${jc.seconds.toFixed(2)} s | ${jc.peakMiB.toFixed(0)} MiB | ${(jc.seconds / node.seconds).toFixed(1)}× / ${(jc.seconds / inproc).toFixed(1)}× / ${crRatio} | ${node.verdict} / ${cr?.verdict ?? '–'} / ${jc.verdict} |`
+          : `– | – | – | ${node.verdict} / ${cr?.verdict ?? '–'} / – |`),
     );
   }
   if (files.length > 0) {

@@ -159,3 +159,30 @@ test('jenkinsHash64 equals the hash of every uncompressed DATA/FIELD object in s
   assert.ok(objects.length >= 50, `only ${objects.length} objects`);
   for (const o of objects) assert.equal(k.jenkinsHash64(o.payload), o.stored, `object at ${o.offset}`);
 });
+
+test('siphash24Many / jenkinsHash64Many equal the single versions (windows, empty, oversized, out-of-order ranges)', async () => {
+  const k = await loadNodeKernel();
+  const rnd = prng(23);
+  const data = new Uint8Array(3 << 20);
+  for (let i = 0; i < data.length; i++) data[i] = Math.floor(rnd() * 256);
+  const key = Uint8Array.from({ length: 16 }, () => Math.floor(rnd() * 256));
+  const ranges: number[] = [];
+  let o = 0;
+  // Consecutive small objects (many per window, > 8192 of them), then gaps, empties, one > 1 MiB range, and a jump back.
+  for (let i = 0; i < 12000; i++) { const len = Math.floor(rnd() * 130); ranges.push(o, len); o += len + (Math.floor(rnd() * 9)); }
+  ranges.push(o, 0, 5, 0, o + 10, (1 << 20) + 77, 17, 300, data.length - 40, 40, 0, 1 << 20, 1, (1 << 20) - 1);
+  const s = k.siphash24Many(key, data, ranges);
+  const j = k.jenkinsHash64Many(data, ranges);
+  assert.equal(s.length, ranges.length);
+  for (let i = 0; i < ranges.length / 2; i++) {
+    const part = data.subarray(ranges[2 * i]!, ranges[2 * i]! + ranges[2 * i + 1]!);
+    const hs = k.siphash24(key, part), hj = k.jenkinsHash64(part);
+    assert.equal((BigInt(s[2 * i + 1]!) << 32n) | BigInt(s[2 * i]!), hs, `siphash range ${i}`);
+    assert.equal((BigInt(j[2 * i + 1]!) << 32n) | BigInt(j[2 * i]!), hj, `jenkins range ${i}`);
+  }
+  // count limits the list; bad ranges are refused.
+  assert.equal(k.jenkinsHash64Many(data, ranges, 3).length, 6);
+  assert.throws(() => k.siphash24Many(key, data, [data.length - 1, 2]), RangeError);
+  assert.throws(() => k.jenkinsHash64Many(data, [0]), RangeError);
+  assert.throws(() => k.siphash24Many(new Uint8Array(8), data, [0, 1]), RangeError);
+});

@@ -30,6 +30,13 @@ export interface Kernel {
   siphash24(key16: Uint8Array, data: Uint8Array): bigint;
   /** lookup3 hashlittle2 with initvals 0/0, as (c << 32) | b (journal hash of non-keyed files). */
   jenkinsHash64(data: Uint8Array): bigint;
+  /**
+   * siphash24(key16, data[o, o + len)) for every (o, len) pair of `ranges`, as lo/hi u32 pairs
+   * (result[2i] = low 32 bits of hash i): many journal objects of one buffer in few wasm calls.
+   */
+  siphash24Many(key16: Uint8Array, data: Uint8Array, ranges: ArrayLike<number>, count?: number): Uint32Array;
+  /** jenkinsHash64 of every (offset, length) range of `data`, as lo/hi u32 pairs like siphash24Many. */
+  jenkinsHash64Many(data: Uint8Array, ranges: ArrayLike<number>, count?: number): Uint32Array;
   /** FSPRG bound to one 12-byte seed: primes are generated once (the expensive part), then any epoch is cheap. */
   fsprg(seed: Uint8Array): Fsprg;
 }
@@ -72,6 +79,9 @@ export interface KernelExports {
   laneCtxPtr(): Ptr; laneBufPtr(): Ptr; laneBufSize(): number;
   laneWinPtr(): Ptr; laneWinSize(): number; laneRangesPtr(): Ptr; laneRangesSize(): number; laneGatherPtr(): Ptr;
   gatherRanges(win: Ptr, ranges: Ptr, count: number, state: Ptr, dst: Ptr, cap: number): number;
+  siphash24Many(key: Ptr, base: Ptr, ranges: Ptr, n: number, out: Ptr): void;
+  jenkinsHash64Many(base: Ptr, ranges: Ptr, n: number, out: Ptr): void;
+  hashWinPtr(): Ptr; hashWinSize(): number; hashRangesPtr(): Ptr; hashOutPtr(): Ptr; hashMax(): number;
   siphashInit(key: Ptr): void; siphashUpdate(p: Ptr, len: number): void; siphashFinal(): bigint;
   lookup3Init(totalLen: number): void; lookup3Update(p: Ptr, len: number): void; lookup3Final(): bigint;
   bnMul(r: Ptr, a: Ptr, an: number, b: Ptr, bn: number): void;
@@ -199,6 +209,65 @@ export class KernelImpl implements Kernel {
     r.lookup3Init(data.length >>> 0);
     this.chunks(data, (p, len) => r.lookup3Update(p, len));
     return BigInt.asUintN(64, r.lookup3Final());
+  }
+
+  siphash24Many(key16: Uint8Array, data: Uint8Array, ranges: ArrayLike<number>, count?: number): Uint32Array {
+    if (key16.length !== 16) throw new RangeError(`siphash24Many key must be 16 bytes, got ${key16.length}`);
+    // The key lives in IO, which the window calls do not touch.
+    return this.hashMany(data, ranges, count, (base, rng, n, out) => this.raw.siphash24Many(this.putIO(key16), base, rng, n, out), (d) => this.siphash24(key16, d));
+  }
+
+  jenkinsHash64Many(data: Uint8Array, ranges: ArrayLike<number>, count?: number): Uint32Array {
+    return this.hashMany(data, ranges, count, (base, rng, n, out) => this.raw.jenkinsHash64Many(base, rng, n, out), (d) => this.jenkinsHash64(d));
+  }
+
+  /** Groups ranges into windows of the file that fit HASH_WIN; a range larger than it is hashed alone. */
+  private hashMany(
+    data: Uint8Array,
+    ranges: ArrayLike<number>,
+    count: number | undefined,
+    many: (base: Ptr, rng: Ptr, n: number, out: Ptr) => void,
+    single: (d: Uint8Array) => bigint,
+  ): Uint32Array {
+    const n = count ?? ranges.length >> 1;
+    if (count === undefined && ranges.length % 2 !== 0) throw new RangeError('hash ranges must be (offset, length) pairs');
+    if (!(n >= 0 && 2 * n <= ranges.length)) throw new RangeError(`hash ranges: count ${n} exceeds the list`);
+    const res = new Uint32Array(2 * n);
+    const r = this.raw, WIN = r.hashWinPtr(), WS = r.hashWinSize(), RNG = r.hashRangesPtr(), OUT = r.hashOutPtr(), MAX = r.hashMax();
+    let i = 0;
+    while (i < n) {
+      let lo = Infinity, hi = -Infinity, j = i;
+      for (; j < n && j - i < MAX; j++) {
+        const o = ranges[2 * j]!, len = ranges[2 * j + 1]!;
+        if (!(o >= 0 && len >= 0 && o + len <= data.length) || o !== Math.floor(o) || len !== Math.floor(len)) {
+          throw new RangeError(`hash range ${j}: [${o}, +${len}) outside the data (${data.length} bytes)`);
+        }
+        if (len === 0) continue;
+        const nlo = Math.min(lo, o), nhi = Math.max(hi, o + len);
+        if (nhi - nlo > WS) break;
+        lo = nlo; hi = nhi;
+      }
+      if (j === i) {
+        // One range larger than the window.
+        const h = single(data.subarray(ranges[2 * i]!, ranges[2 * i]! + ranges[2 * i + 1]!));
+        res[2 * i] = Number(h & 0xffffffffn); res[2 * i + 1] = Number(h >> 32n);
+        i++;
+        continue;
+      }
+      if (hi < lo) lo = hi = 0;
+      this.mem().set(data.subarray(lo, hi), WIN);
+      const v = this.mem32(), rb = RNG >> 2;
+      for (let k = i; k < j; k++) {
+        const len = ranges[2 * k + 1]!;
+        v[rb + 2 * (k - i)] = len === 0 ? 0 : ranges[2 * k]! - lo;
+        v[rb + 2 * (k - i) + 1] = len;
+      }
+      many(WIN, RNG, j - i, OUT);
+      const w = this.mem32(), ob = OUT >> 2;
+      res.set(w.subarray(ob, ob + 2 * (j - i)), 2 * i);
+      i = j;
+    }
+    return res;
   }
 
   // -- streaming HMAC: one wasm slot, contexts swapped on demand --------------------------------

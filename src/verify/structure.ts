@@ -84,6 +84,9 @@ export interface VerifyRun {
   nTags: number;
 }
 
+/** DATA/FIELD payload hashes checked per kernel call in the speculative run. */
+const HASH_BATCH = 8192;
+
 /** Kinds stored in the object-start map. */
 const K_DATA = 1;
 const K_ENTRY = 3;
@@ -360,14 +363,13 @@ class Bisector {
 
 /** journal_file_verify(). Never throws for bad input (only VerifyAborted on cancellation). */
 export async function verifyStructure(f: JournalFile, ctx: VerifyContext): Promise<VerifyRun> {
-  if (ctx.sealChecks && ctx.key && f.sealed) {
-    // Tag HMACs batched (4-lane SIMD) assuming every tag is good; if one is not, verify again tag by
-    // tag so the run stops exactly where journalctl's does.
-    try {
-      return await new Verifier(f, ctx, true).run();
-    } catch (e) {
-      if (!(e instanceof Respeculate)) throw e;
-    }
+  // Speculative run: tag HMACs batched (4-lane SIMD) and DATA/FIELD hashes batched (many per kernel
+  // call), assuming every one is good; if one is not, verify again object by object so the run stops
+  // exactly where journalctl's does, with its lines.
+  try {
+    return await new Verifier(f, ctx, true).run();
+  } catch (e) {
+    if (!(e instanceof Respeculate)) throw e;
   }
   return new Verifier(f, ctx, false).run();
 }
@@ -386,16 +388,50 @@ class Verifier {
   /** Offsets of the DATA objects found in pass 1, in file order (index = the one stored in `kinds`). */
   dataOffs = new Float64Array(0);
 
+  /** Tag HMACs deferred to batches (speculative run of a sealed file with a key). */
+  readonly deferHmac: boolean;
+  /** DATA/FIELD hashes deferred to batches (speculative run): ranges of the payloads and their objects. */
+  readonly batchHash: boolean;
+  private hashRanges = new Float64Array(2 * HASH_BATCH);
+  private hashObjs = new Float64Array(HASH_BATCH);
+  private nHash = 0;
+
   constructor(
     readonly f: JournalFile,
     readonly ctx: VerifyContext,
-    readonly deferHmac = false,
+    speculative = false,
   ) {
     this.acc = new Access(f, ctx.version);
     this.size = f.size;
     this.kinds = new Uint8Array(Math.ceil(f.size / 8) + 1);
     this.seal = new SealState(f, this.acc, ctx);
-    this.seal.deferred = deferHmac;
+    this.deferHmac = speculative && ctx.sealChecks && ctx.key !== null && f.sealed;
+    this.seal.deferred = this.deferHmac;
+    this.batchHash = speculative;
+  }
+
+  /** Queues the hash check of the payload [start, end) of the DATA/FIELD object at p. */
+  private queueHash(p: number, start: number, end: number): void {
+    const i = this.nHash;
+    this.hashRanges[2 * i] = start;
+    this.hashRanges[2 * i + 1] = end - start;
+    this.hashObjs[i] = p;
+    if (++this.nHash === HASH_BATCH) this.flushHashes();
+  }
+
+  /** Hashes the queued payloads; throws Respeculate when one differs from its object's stored hash. */
+  flushHashes(): void {
+    const n = this.nHash;
+    if (n === 0) return;
+    this.nHash = 0;
+    const k = this.ctx.kernel;
+    const b = this.f.bytes;
+    const h = this.f.keyedHash ? k.siphash24Many(b.subarray(Header.fileId, Header.fileId + 16), b, this.hashRanges, n) : k.jenkinsHash64Many(b, this.hashRanges, n);
+    const acc = this.acc;
+    for (let i = 0; i < n; i++) {
+      const at = this.hashObjs[i]! + DataObject.hash; // FieldObject.hash is at the same offset
+      if (acc.u32(at) !== h[2 * i] || acc.u32(at + 4) !== h[2 * i + 1]) throw new Respeculate();
+    }
   }
 
   /** error(offset, fmt): "%06x: msg"; records the first failure. */
@@ -431,6 +467,7 @@ class Verifier {
     let pass1Done = false;
     try {
       await this.pass1();
+      this.flushHashes();
       this.seal.flush();
       pass1Done = true;
       this.headerChecks();
@@ -439,7 +476,11 @@ class Verifier {
       this.ctx.onProgress?.(this.size, this.size);
     } catch (e) {
       if (!(e instanceof Stop)) throw e;
-      if (!pass1Done) this.seal.flush(); // a bad batched tag before this failure would have stopped pass 1 first
+      if (!pass1Done) {
+        // A bad batched hash or tag before this failure would have stopped pass 1 first.
+        this.flushHashes();
+        this.seal.flush();
+      }
       errno = e.errno;
       if (this.failure) this.failure.position = this.p;
       else this.failure = { offset: this.p, position: this.p, check: 'read', message: STRERROR[errno], errno };
@@ -710,22 +751,29 @@ class Verifier {
     }
   }
 
+  /** An object_verify failure with its detail line (no closure per object: this runs for every object). */
+  private detail(o: ObjectRef, msg: string, check: string): Errno {
+    const p = o.offset;
+    this.lines.push(`${hex6(p)}: ${msg}`);
+    this.failure ??= { offset: p, position: p, objectType: objectTypeName(o.type), check, message: msg, errno: 'EBADMSG' };
+    return 'EBADMSG';
+  }
+
   /** journal_file_object_verify: returns null or the errno (after logging the specific line, if any). */
   private objectVerify(o: ObjectRef): Errno | null | Promise<Errno | null> {
     const f = this.f;
     const acc = this.acc;
     const p = o.offset;
-    const detail = (msg: string, check: string): Errno => {
-      this.lines.push(`${hex6(p)}: ${msg}`);
-      this.failure ??= { offset: p, position: p, objectType: objectTypeName(o.type), check, message: msg, errno: 'EBADMSG' };
-      return 'EBADMSG';
-    };
     if ((o.flags & 0x07) !== 0 && o.type !== ObjectType.DATA) {
-      return detail(`Found compressed object of type ${objectTypeName(o.type)} that isn't of type data, which is not allowed.`, 'compressed-non-data');
+      return this.detail(o, `Found compressed object of type ${objectTypeName(o.type)} that isn't of type data, which is not allowed.`, 'compressed-non-data');
     }
     switch (o.type) {
       case ObjectType.DATA: {
         // n_entries / size / alignment are already enforced by check_object (move_to_object).
+        if (this.batchHash && (o.flags & 0x07) === 0) {
+          this.queueHash(p, p + f.dataPayloadOffset, p + o.size);
+          return null;
+        }
         const stored = f.bytes.subarray(p + f.dataPayloadOffset, p + o.size);
         const h1 = acc.b64(p + DataObject.hash);
         const alg = compressionOf(o.flags);
@@ -745,7 +793,7 @@ class Verifier {
         };
         const compare = (payload: Uint8Array): Errno | null => {
           const h2 = this.hash(payload);
-          if (h1 !== h2) return detail(`Invalid hash (${hex8(h1)} vs. ${hex8(h2)})`, 'data-hash');
+          if (h1 !== h2) return this.detail(o, `Invalid hash (${hex8(h1)} vs. ${hex8(h2)})`, 'data-hash');
           return null;
         };
         let r: Uint8Array | Promise<Uint8Array>;
@@ -758,9 +806,13 @@ class Verifier {
         return r.then(compare, failed);
       }
       case ObjectType.FIELD: {
+        if (this.batchHash) {
+          this.queueHash(p, p + FieldObject.PAYLOAD, p + o.size);
+          return null;
+        }
         const h1 = acc.b64(p + FieldObject.hash);
         const h2 = this.hash(f.bytes.subarray(p + FieldObject.PAYLOAD, p + o.size));
-        if (h1 !== h2) return detail(`Invalid hash (${hex8(h1)} vs. ${hex8(h2)})`, 'field-hash');
+        if (h1 !== h2) return this.detail(o, `Invalid hash (${hex8(h1)} vs. ${hex8(h2)})`, 'field-hash');
         return null;
       }
       case ObjectType.ENTRY: {
@@ -772,7 +824,7 @@ class Verifier {
           const zero = f.compact ? lo === 0 : lo === 0 && acc.u32(at + 4) === 0;
           if (zero || (lo & 7) !== 0) {
             const q = f.compact ? BigInt(lo) : acc.b64(at);
-            return detail(`Invalid entry item (${i}/${n}) offset: ${hex6(q)}`, 'entry-item');
+            return this.detail(o, `Invalid entry item (${i}/${n}) offset: ${hex6(q)}`, 'entry-item');
           }
         }
         return null;
@@ -788,13 +840,13 @@ class Verifier {
           const tLo = acc.u32(at + 8);
           const tZero = tLo === 0 && acc.u32(at + 12) === 0;
           if (!hZero && (hLo & 7) !== 0) {
-            return detail(`Invalid ${name} hash table item (${i}/${n}) head_hash_offset: ${hex6(acc.b64(at))}`, 'hash-table-item');
+            return this.detail(o, `Invalid ${name} hash table item (${i}/${n}) head_hash_offset: ${hex6(acc.b64(at))}`, 'hash-table-item');
           }
           if (!tZero && (tLo & 7) !== 0) {
-            return detail(`Invalid ${name} hash table item (${i}/${n}) tail_hash_offset: ${hex6(acc.b64(at + 8))}`, 'hash-table-item');
+            return this.detail(o, `Invalid ${name} hash table item (${i}/${n}) tail_hash_offset: ${hex6(acc.b64(at + 8))}`, 'hash-table-item');
           }
           if (hZero !== tZero) {
-            return detail(
+            return this.detail(o, 
               `Invalid ${name} hash table item (${i}/${n}): head_hash_offset=${hex6(acc.b64(at))} tail_hash_offset=${hex6(acc.b64(at + 8))}`,
               'hash-table-item',
             );
@@ -810,7 +862,7 @@ class Verifier {
           const lo = acc.u32(at);
           if ((lo & 7) !== 0) {
             const q = f.compact ? BigInt(lo) : acc.b64(at);
-            return detail(`Invalid object entry array item (${i}/${n}): ${hex6(q)}`, 'entry-array-item');
+            return this.detail(o, `Invalid object entry array item (${i}/${n}): ${hex6(q)}`, 'entry-array-item');
           }
         }
         return null;
@@ -869,7 +921,7 @@ class Verifier {
    *    entry_offset ≥ p or the largest (= last) of those items ≥ p.
    * Returns null when anything is irregular: then pass 2a runs systemd's walks and bisections exactly.
    */
-  private fastIndex(): { linkedMax: Float64Array; hashed: Uint8Array } | null {
+  private fastIndex(): { linkedMax: Float64Array; hashed: Uint8Array; clean: Uint8Array } | null {
     const H = this.f.header;
     const acc = this.acc;
     const f = this.f;
@@ -880,6 +932,7 @@ class Verifier {
       const off = H.dataHashTableOffset;
       if (off + H.dataHashTableSize > this.size) return null; // mapDataHashTable fails: let the exact path say so
       const m16 = (65536 % nBuckets);
+      const small = nBuckets <= 2 ** 21; // (hi % n) * 2^32 + lo < 2^53: one exact step
       for (let i = 0; i < nBuckets; i++) {
         let r = acc.n64(off + i * HashTableObject.ITEM_SIZE + HashTableObject.headHashOffset);
         while (r !== 0) {
@@ -888,17 +941,23 @@ class Verifier {
           if (hashed[d] !== 0) return null;
           const lo = acc.u32(r + DataObject.hash);
           const hi = acc.u32(r + DataObject.hash + 4);
-          const b = ((((((hi % nBuckets) * m16) % nBuckets) * m16) % nBuckets) + lo) % nBuckets;
+          const b = small ? ((hi % nBuckets) * 4294967296 + lo) % nBuckets : ((((((hi % nBuckets) * m16) % nBuckets) * m16) % nBuckets) + lo) % nBuckets;
           hashed[d] = b === i ? 2 : 1;
           r = acc.n64(r + DataObject.nextHashOffset);
         }
       }
     }
     const linkedMax = new Float64Array(nData);
+    // clean[d] = 1: verify_data(d) (pass 2b) can only fail on "doesn't exist in the main entry array",
+    // i.e. its entry_offset and items are ENTRY objects, strictly increasing from entry_offset, and no
+    // array of its chain jumps back; then pass 2b needs only linkedMax[d] <= the main chain's last item.
+    const clean = new Uint8Array(nData);
     const kinds = this.kinds;
     const isz = f.entryArrayItemSize;
     const compact = f.compact;
     const CLAIMED = K_ENTRY_ARRAY | 0x40;
+    const claimed: number[] = [];
+    const size = this.size;
     let ok = true;
     let budget = this.size / 4; // items strictly increase and stay below the file size
     outer: for (let d = 0; d < nData; d++) {
@@ -906,12 +965,15 @@ class Verifier {
       const n = acc.n64(p + DataObject.nEntries);
       if (n <= 0) {
         linkedMax[d] = -1;
+        if (n === 0 && acc.u32(p + DataObject.entryArrayOffset) === 0 && acc.u32(p + DataObject.entryArrayOffset + 4) === 0) clean[d] = 1;
         continue;
       }
       let max = acc.n64(p + DataObject.entryOffset);
       let need = n - 1;
       let a = acc.n64(p + DataObject.entryArrayOffset);
       let last = 0;
+      let ok2b = this.isKind(max, K_ENTRY) && (n >= 2 || a === 0);
+      let prev2b = max;
       if (need === 0 && a !== 0) {
         // systemd still moves to the array (and fails on a bad one) before seeing it needs no item.
         if (a < 0 || a % 8 !== 0 || a >= this.size || (kinds[a / 8] !== K_ENTRY_ARRAY && kinds[a / 8] !== CLAIMED)) {
@@ -925,6 +987,7 @@ class Verifier {
           break outer;
         }
         kinds[a / 8] = CLAIMED;
+        claimed.push(a);
         const k = (acc.size(a) - EntryArrayObject.ITEMS) / isz;
         const m = Math.min(k, need);
         const base = a + EntryArrayObject.ITEMS;
@@ -935,25 +998,33 @@ class Verifier {
             break outer;
           }
           last = q;
+          if (ok2b && !(q > prev2b && q % 8 === 0 && q < size && kinds[q / 8] === K_ENTRY)) ok2b = false;
+          prev2b = q;
         }
         need -= m;
         if ((budget -= m + 1) < 0) {
           ok = false;
           break outer;
         }
-        a = acc.n64(a + EntryArrayObject.nextEntryArrayOffset);
+        const next = acc.n64(a + EntryArrayObject.nextEntryArrayOffset);
+        if (next !== 0 && next <= a) ok2b = false;
+        a = next;
       }
       if (last > max) max = last;
       linkedMax[d] = max;
+      if (ok2b) clean[d] = 1;
     }
-    // Restore the claimed marks.
-    for (let s = 0; s < kinds.length; s++) if (kinds[s] === CLAIMED) kinds[s] = K_ENTRY_ARRAY;
-    return ok ? { linkedMax, hashed } : null;
+    // Restore the claimed marks (a list: scanning the whole map costs more than the walk above).
+    for (const c of claimed) kinds[c / 8] = K_ENTRY_ARRAY;
+    return ok ? { linkedMax, hashed, clean } : null;
   }
+
+  /** fastIndex()'s answers, kept for pass 2b (null: irregular file, exact walks only). */
+  private fast: { linkedMax: Float64Array; hashed: Uint8Array; clean: Uint8Array } | null = null;
 
   /** verify_entry_array (pass 2a). */
   pass2a(): void {
-    const fast = this.fastIndex();
+    const fast = (this.fast = this.fastIndex());
     if (fast) this.pass2aFast(fast.linkedMax, fast.hashed);
     else this.pass2aExact();
   }
@@ -1103,6 +1174,12 @@ class Verifier {
     if (n <= 0) return;
     this.mapDataHashTable();
     const nBig = BigInt(n);
+    // hash % n without BigInt: exact while (n - 1) * 65536 + 2^32 < 2^53.
+    const numeric = n < 2 ** 36;
+    const m16 = 65536 % n;
+    const fast = this.fast;
+    const hasMain = Number(H.nEntries) > 0;
+    const mainLast = this.mainLast;
     for (let i = 0; i < n; i++) {
       this.progressDone = Math.floor(this.size * (0.8 + (0.2 * i) / n));
       const bucket = H.dataHashTableOffset + i * HashTableObject.ITEM_SIZE;
@@ -1113,10 +1190,23 @@ class Verifier {
         if (!this.isKind(p, K_DATA)) throw this.error(p, `Invalid data object at hash entry ${i} of ${n}`, 'hash-chain-data', 'EBADMSG');
         const next = acc.n64(p + DataObject.nextHashOffset);
         if (next !== 0 && next <= p) throw this.error(p, `Hash chain has a cycle in hash entry ${i} of ${n}`, 'hash-chain-cycle', 'EBADMSG', ObjectType.DATA);
-        if (acc.b64(p + DataObject.hash) % nBig !== BigInt(i)) {
+        let bucket: number;
+        if (fast) {
+          // fastIndex reached every chain node exactly once and noted whether its hash is this bucket's.
+          bucket = fast.hashed[this.dataIndex(p)] === 2 ? i : -1;
+        } else if (numeric) {
+          const lo = acc.u32(p + DataObject.hash);
+          const hi = acc.u32(p + DataObject.hash + 4);
+          bucket = ((((((hi % n) * m16) % n) * m16) % n) + lo) % n;
+        } else bucket = Number(acc.b64(p + DataObject.hash) % nBig);
+        if (bucket !== i) {
           throw this.error(p, `Hash value mismatch in hash entry ${i} of ${n}`, 'hash-chain-bucket', 'EBADMSG', ObjectType.DATA);
         }
-        this.verifyData(p);
+        if (fast) {
+          const d = this.dataIndex(p);
+          const mx = fast.linkedMax[d]!;
+          if (!(fast.clean[d] === 1 && (mx < 0 || (hasMain && mx <= mainLast)))) this.verifyData(p);
+        } else this.verifyData(p);
         last = p;
         p = next;
       }

@@ -17,6 +17,7 @@ import { ExportAbort, exportReaders, type JournalctlVersion } from '../src/journ
 import { JournalFile } from '../src/journal/file.js';
 import { JournalReader } from '../src/journal/reader.js';
 import { corpus, corpusNames, testdata, testdataNames } from './journal-fixtures.js';
+import { prng } from './helpers/random.js';
 
 const JOURNAL_REMOTE = ['/lib/systemd/systemd-journal-remote', '/usr/lib/systemd/systemd-journal-remote'].find((p) => existsSync(p));
 
@@ -115,23 +116,12 @@ test('several files at once: journalctl\'s interleaving', { skip: NO_JOURNALCTL 
 
 // ------------------------------------------------------------------ fresh files
 
-/** Small deterministic PRNG (mulberry32). */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WORDS = ['alpha', 'beta', 'γάμμα', 'дельта', '東京', 'emoji 😀', 'tab\there', 'ascii', 'x=y', 'naïve', '\u00a0nbsp'];
 
 /** Random entries in journal export format (the input systemd-journal-remote reads). */
 function genExport(seed: number, n: number, boots: number, startUsec: bigint): Buffer {
-  const r = rng(seed);
+  const r = prng(seed);
   const pick = <T>(a: T[]) => a[Math.floor(r() * a.length)]!;
   const parts: Buffer[] = [];
   const bootIds = Array.from({ length: boots }, (_, i) => Buffer.from(Array.from({ length: 16 }, (_, k) => (seed * 31 + i * 17 + k * 7) & 0xff)).toString('hex'));

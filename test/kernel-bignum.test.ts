@@ -3,27 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadNodeKernel } from '../cli/kernel-node.js';
 import { bignumHooks } from '../src/kernel/bignum-hooks.js';
+import { prng, randomBig } from './helpers/random.js';
 
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-/** Random integer of exactly `bits` bits or fewer, biased towards edge limbs (0 and 0xffffffff). */
-function randomBig(rnd: () => number, bits: number): bigint {
-  let x = 0n;
-  for (let i = 0; i < Math.ceil(bits / 32); i++) {
-    const r = rnd();
-    const limb = r < 0.1 ? 0 : r < 0.2 ? 0xffffffff : Math.floor(rnd() * 4294967296);
-    x = (x << 32n) | BigInt(limb);
-  }
-  return x & ((1n << BigInt(bits)) - 1n);
-}
 function modPow(b: bigint, e: bigint, m: bigint): bigint {
   let r = 1n % m;
   b %= m;

@@ -4,24 +4,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { loadNodeKernel } from '../cli/kernel-node.js';
+import { prng, randomBytes } from './helpers/random.js';
 
 const corpus = (name: string): Uint8Array => new Uint8Array(readFileSync(new URL(`../../test/fixtures/corpus/${name}`, import.meta.url)));
 
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-function randomBytes(rnd: () => number, n: number): Uint8Array {
-  const b = new Uint8Array(n);
-  for (let i = 0; i < n; i++) b[i] = (rnd() * 256) | 0;
-  return b;
-}
 
 // Straightforward BigInt SipHash-2-4 (the model the wasm code is checked against).
 const M64 = (1n << 64n) - 1n;

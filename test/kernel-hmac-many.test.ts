@@ -6,22 +6,8 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { loadNodeKernel } from '../cli/kernel-node.js';
 import type { HmacJob } from '../src/kernel/kernel.js';
+import { prng, randomBytes } from './helpers/random.js';
 
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {   // mulberry32
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-function randomBytes(rnd: () => number, n: number): Uint8Array {
-  const b = new Uint8Array(n);
-  for (let i = 0; i < n; i++) b[i] = (rnd() * 256) | 0;
-  return b;
-}
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
 /** A message cut like a tag segment: 16-byte headers, 8-byte hashes, 100-300 byte payloads, and

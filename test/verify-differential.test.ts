@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { loadNodeKernel } from '../cli/kernel-node.js';
 import { verifyJournal } from '../src/verify/index.js';
 import { utcTime } from '../src/verify/text.js';
+import { prng } from './helpers/random.js';
 
 const JR = '/lib/systemd/systemd-journal-remote';
 const which = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
@@ -26,17 +27,6 @@ const skip = missing.length ? `needs ${missing.join(', ')}` : false;
 
 const jctlVersion = skip ? 0 : Number(/systemd (\d+)/.exec(spawnSync('journalctl', ['--version'], { encoding: 'utf8' }).stdout)?.[1] ?? 0);
 
-/** mulberry32: small seeded PRNG, so failures reproduce. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 

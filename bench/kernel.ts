@@ -6,6 +6,8 @@
 // Wall times are best-of-N; key derivation is also given in CPU time, which a shared machine
 // disturbs less than wall time.
 import { createHash } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadNodeKernel } from '../cli/kernel-node.js';
@@ -128,8 +130,12 @@ async function webCryptoInChromium(): Promise<number | undefined> {
     executablePath: '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
   });
+  // WebCrypto exists only in secure contexts: an empty page from 127.0.0.1 is one, about:blank is not.
+  const server = createServer((_req, res) => void res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>bench</title>'));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   try {
     const page = await browser.newPage();
+    await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
     const ms = await page.evaluate(async () => {
       const data = new Uint8Array(32 << 20);
       for (let i = 0; i < data.length; i += 65536) crypto.getRandomValues(data.subarray(i, i + 65536));
@@ -144,6 +150,7 @@ async function webCryptoInChromium(): Promise<number | undefined> {
     return Math.round((32 << 20) / 1e6 / (ms / 1e3));
   } finally {
     await browser.close();
+    server.close();
   }
 }
 

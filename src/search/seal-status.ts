@@ -65,10 +65,18 @@ export function sealStatusAt(
   return { status: ok === true ? SealStatus.SEALED : ok === false ? SealStatus.FAILED : SealStatus.UNCHECKED, segment: found };
 }
 
+/** "2026-11-23 05:22:30 – 05:22:40 UTC" (the date once when both ends share it). µs in, whole seconds out. */
+function utcRange(fromUsec: number, toUsec: number): string {
+  const utc = (usec: number) => new Date(Math.floor(usec / 1000)).toISOString().replace('T', ' ').slice(0, 19);
+  const from = utc(fromUsec);
+  const to = utc(toUsec);
+  return `${from} – ${from.slice(0, 10) === to.slice(0, 10) ? to.slice(11) : to} UTC`;
+}
+
 /** One-line description for people: "sealed by tag 3 (epoch 12, 10:00:00–10:00:10 UTC)". */
 export function describeSealStatus(status: SealStatusId, segment: SealSegment | undefined): string {
   if (!segment) return SEAL_STATUS_NAMES[status];
-  const range = `${new Date(segment.epochFrom / 1000).toISOString()} – ${new Date(segment.epochTo / 1000).toISOString()}`;
+  const range = utcRange(segment.epochFrom, segment.epochTo);
   const tag = `tag ${segment.tagIndex} (epoch ${segment.epoch}, ${range})`;
   switch (status) {
     case SealStatus.SEALED:

@@ -5,7 +5,7 @@
  * Intl (the same tz database), with the footer's POSIX rule naming standard and daylight time.
  */
 import { readFileSync } from 'node:fs';
-import { intlTime, utcTime, type LocalTime, type LocalTimeFn } from '../src/verify/text.js';
+import { brokenDownTime, intlTime, utcTime, type LocalTimeFn } from '../src/verify/text.js';
 
 interface TtInfo {
   utoff: number;
@@ -102,19 +102,6 @@ function parsePosixTz(s: string): TzData['footer'] | null {
   return { std, stdOff, dst, dstOff };
 }
 
-function broken(seconds: number, utoff: number, zone: string): LocalTime {
-  const d = new Date((seconds + utoff) * 1000);
-  return {
-    year: d.getUTCFullYear(),
-    month: d.getUTCMonth() + 1,
-    day: d.getUTCDate(),
-    hour: d.getUTCHours(),
-    minute: d.getUTCMinutes(),
-    second: d.getUTCSeconds(),
-    weekday: d.getUTCDay(),
-    zone,
-  };
-}
 
 /** Offset (seconds east of UTC) of an IANA zone at an instant, from Intl. */
 function intlOffset(zone: string): (seconds: number) => number {
@@ -132,8 +119,8 @@ function fromTzif(tz: TzData, zoneName: string | undefined): LocalTimeFn {
   return (seconds) => {
     const tr = tz.transitions;
     if (tr.length === 0 || seconds < tr[0]!) {
-      if (tr.length === 0 && tz.footer && !tz.footer.dst) return broken(seconds, tz.footer.stdOff, tz.footer.std);
-      if (tr.length > 0 || !tz.footer) return broken(seconds, firstStd.utoff, firstStd.abbr);
+      if (tr.length === 0 && tz.footer && !tz.footer.dst) return brokenDownTime(seconds, tz.footer.stdOff, tz.footer.std);
+      if (tr.length > 0 || !tz.footer) return brokenDownTime(seconds, firstStd.utoff, firstStd.abbr);
     }
     if (tr.length > 0 && (seconds < tr[tr.length - 1]! || !tz.footer)) {
       let lo = 0;
@@ -144,13 +131,13 @@ function fromTzif(tz: TzData, zoneName: string | undefined): LocalTimeFn {
         else hi = mid - 1;
       }
       const t = tz.types[tz.idx[lo]!] ?? firstStd;
-      return broken(seconds, t.utoff, t.abbr);
+      return brokenDownTime(seconds, t.utoff, t.abbr);
     }
     // Beyond the table: the footer rule. Which half of it applies, Intl tells (same tz database).
     const f = tz.footer!;
-    if (!f.dst || !offsetAt) return broken(seconds, f.stdOff, f.std);
+    if (!f.dst || !offsetAt) return brokenDownTime(seconds, f.stdOff, f.std);
     const off = offsetAt(seconds);
-    return off === f.dstOff ? broken(seconds, f.dstOff!, f.dst) : broken(seconds, f.stdOff, f.std);
+    return off === f.dstOff ? brokenDownTime(seconds, f.dstOff!, f.dst) : brokenDownTime(seconds, f.stdOff, f.std);
   };
 }
 
@@ -174,13 +161,13 @@ export function processLocalTime(utc = false): LocalTimeFn {
   }
   if (tz !== undefined) {
     const f = parsePosixTz(tz);
-    if (f && !f.dst) return (s) => broken(s, f.stdOff, f.std);
+    if (f && !f.dst) return (s) => brokenDownTime(s, f.stdOff, f.std);
     if (f && zoneName) {
       try {
         const offsetAt = intlOffset(zoneName);
-        return (s) => (offsetAt(s) === f.dstOff ? broken(s, f.dstOff!, f.dst!) : broken(s, f.stdOff, f.std));
+        return (s) => (offsetAt(s) === f.dstOff ? brokenDownTime(s, f.dstOff!, f.dst!) : brokenDownTime(s, f.stdOff, f.std));
       } catch {
-        return (s) => broken(s, f.stdOff, f.std);
+        return (s) => brokenDownTime(s, f.stdOff, f.std);
       }
     }
   }

@@ -381,9 +381,14 @@ export async function exportBytes(
   opts: ExportOptions = {},
 ): Promise<Uint8Array> {
   const readers = files.map((x) => new JournalReader(JournalFile.open(x.bytes, x.name)));
+  return collectChunks(exportReaders(readers, opts));
+}
+
+/** The chunks of a streamed export, joined into one buffer. */
+export async function collectChunks(chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
   const parts: Uint8Array[] = [];
   let n = 0;
-  for await (const c of exportReaders(readers, opts)) {
+  for await (const c of chunks) {
     parts.push(c);
     n += c.length;
   }

@@ -3,7 +3,7 @@
  * to journalctl per entry) applied to the selected entries, in the index's journalctl order. This is only
  * glue: which entries, in which order; the bytes are the reader's.
  */
-import { ByteSink, exportEntry, jsonEntry, type JournalctlVersion } from '../journal/export.js';
+import { ByteSink, collectChunks, exportEntry, jsonEntry, type JournalctlVersion } from '../journal/export.js';
 import { JournalFile } from '../journal/file.js';
 import { JournalReader, type EntryMeta } from '../journal/reader.js';
 
@@ -57,17 +57,5 @@ export async function exportSelectionBytes(
   selection: ReadonlyArray<{ file: number; offset: number }>,
   opts: { format?: ExportFormat; version?: JournalctlVersion } = {},
 ): Promise<Uint8Array> {
-  const parts: Uint8Array[] = [];
-  let n = 0;
-  for await (const c of exportSelection(files, selection, opts)) {
-    parts.push(c);
-    n += c.length;
-  }
-  const all = new Uint8Array(n);
-  let p = 0;
-  for (const c of parts) {
-    all.set(c, p);
-    p += c.length;
-  }
-  return all;
+  return collectChunks(exportSelection(files, selection, opts));
 }

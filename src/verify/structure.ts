@@ -18,7 +18,6 @@ import {
   FieldObject,
   HashTableObject,
   Header,
-  HeaderFieldSize,
   IncompatibleFlag,
   ObjectFlag,
   ObjectType,
@@ -901,8 +900,6 @@ class Verifier {
     this.hashTableMapped = true;
   }
 
-  private bisector?: Bisector;
-
   /** Index of the DATA object starting at q (isKind(q, K_DATA) must hold). */
   private dataIndex(q: number): number {
     const k = this.kinds;
@@ -1029,20 +1026,19 @@ class Verifier {
     else this.pass2aExact();
   }
 
-  /** pass2a with the answers of fastIndex(): the same checks in the same order, O(1) each. */
-  private pass2aFast(linkedMax: Float64Array, hashed: Uint8Array): void {
-    const H = this.f.header;
+  /**
+   * verify_entry_array (pass 2a): walks the main chain in systemd's order and hands each entry to
+   * `verifyEntry(p, isLast)` (verify_entry). The fast and the exact variant differ only there.
+   */
+  private walkMainArray(verifyEntry: (p: number, isLast: boolean) => void): void {
     const acc = this.acc;
     const f = this.f;
-    const n = Number(H.nEntries);
-    let a = H.entryArrayOffset;
+    const n = Number(f.header.nEntries); // equals the counted entries (checked above), so exact
+    let a = f.header.entryArrayOffset;
     let i = 0;
     let last = 0;
     const isz = f.entryArrayItemSize;
-    const esz = f.entryItemSize;
     const compact = f.compact;
-    const kinds = this.kinds;
-    const size = this.size;
     while (i < n) {
       this.progressDone = Math.floor(this.size * (0.6 + (0.2 * i) / n));
       if (a === 0) throw this.error(0, `Array chain too short at ${i} of ${n}`, 'main-array-short', 'EBADMSG');
@@ -1059,106 +1055,91 @@ class Verifier {
         if (p <= last) throw this.error(a, `Entry array not sorted at ${i} of ${n}`, 'main-array-unsorted', 'EBADMSG');
         last = p;
         if (!this.isKind(p, K_ENTRY)) throw this.error(a, `Invalid array entry at ${i} of ${n}`, 'main-array-entry', 'EBADMSG');
-        const isLast = i + 1 === n;
-        const ni = (acc.size(p) - EntryObject.ITEMS) / esz;
-        const base = p + EntryObject.ITEMS;
-        for (let k = 0; k < ni; k++) {
-          const q = compact ? acc.u32(base + k * esz) : acc.n64(base + k * esz);
-          if (!(q > 0 && q % 8 === 0 && q < size && kinds[q / 8] === K_DATA)) {
-            throw this.error(p, 'Invalid data object of entry', 'entry-data', 'EBADMSG', ObjectType.ENTRY);
-          }
-          const d = this.dataIndex(q);
-          if (hashed[d] !== 2) throw this.error(p, 'Data object missing from hash table', 'entry-data-not-hashed', 'EBADMSG', ObjectType.ENTRY);
-          if (!(linkedMax[d]! >= p) && !isLast) {
-            throw this.error(p, `Entry object not referenced by linked data object at ${hex6(this.f.rawOffset(q))}`, 'entry-not-linked', 'EBADMSG', ObjectType.ENTRY);
-          }
-        }
+        verifyEntry(p, i + 1 === n);
       }
       a = next;
     }
     this.mainLast = last;
   }
 
-  /** verify_entry_array (pass 2a), systemd's walks and bisections exactly (irregular files). */
+  /** pass2a with the answers of fastIndex(): the same checks in the same order, O(1) each. */
+  private pass2aFast(linkedMax: Float64Array, hashed: Uint8Array): void {
+    const acc = this.acc;
+    const esz = this.f.entryItemSize;
+    const compact = this.f.compact;
+    const kinds = this.kinds;
+    const size = this.size;
+    this.walkMainArray((p, isLast) => {
+      const ni = (acc.size(p) - EntryObject.ITEMS) / esz;
+      const base = p + EntryObject.ITEMS;
+      for (let k = 0; k < ni; k++) {
+        const q = compact ? acc.u32(base + k * esz) : acc.n64(base + k * esz);
+        if (!(q > 0 && q % 8 === 0 && q < size && kinds[q / 8] === K_DATA)) {
+          throw this.error(p, 'Invalid data object of entry', 'entry-data', 'EBADMSG', ObjectType.ENTRY);
+        }
+        const d = this.dataIndex(q);
+        if (hashed[d] !== 2) throw this.error(p, 'Data object missing from hash table', 'entry-data-not-hashed', 'EBADMSG', ObjectType.ENTRY);
+        if (!(linkedMax[d]! >= p) && !isLast) {
+          throw this.error(p, `Entry object not referenced by linked data object at ${hex6(this.f.rawOffset(q))}`, 'entry-not-linked', 'EBADMSG', ObjectType.ENTRY);
+        }
+      }
+    });
+  }
+
+  /** pass 2a with systemd's walks and bisections exactly (irregular files). */
   private pass2aExact(): void {
     const H = this.f.header;
     const acc = this.acc;
     const f = this.f;
-    const n = Number(H.nEntries); // equals the counted entries (checked above), so exact
-    let a = H.entryArrayOffset;
-    let i = 0;
-    let last = 0;
-    const isz = f.entryArrayItemSize;
-    const bisector = (this.bisector = new Bisector(acc, (x) => this.isKind(x, K_ENTRY_ARRAY)));
+    const bisector = new Bisector(acc, (x) => this.isKind(x, K_ENTRY_ARRAY));
     const nBuckets = Math.floor(H.dataHashTableSize / HashTableObject.ITEM_SIZE);
     const nBucketsBig = BigInt(nBuckets);
     const htBase = H.dataHashTableOffset;
     const maxWalk = Math.floor(this.size / 8) + 2;
+    const esz = f.entryItemSize;
 
-    while (i < n) {
-      this.progressDone = Math.floor(this.size * (0.6 + (0.2 * i) / n));
-      if (a === 0) throw this.error(0, `Array chain too short at ${i} of ${n}`, 'main-array-short', 'EBADMSG');
-      if (!this.isKind(a, K_ENTRY_ARRAY)) throw this.error(a, `Invalid array ${i} of ${n}`, 'main-array-invalid', 'EBADMSG');
-      const next = acc.n64(a + EntryArrayObject.nextEntryArrayOffset);
-      if (next !== 0 && next <= a) {
-        throw this.error(a, `Array chain has cycle at ${i} of ${n} (jumps back from to ${hex6(this.f.rawOffset(next))})`, 'main-array-cycle', 'EBADMSG');
-      }
-      const m = (acc.size(a) - EntryArrayObject.ITEMS) / isz;
-      for (let j = 0; i < n && j < m; i++, j++) {
-        this.tick();
-        const at = a + EntryArrayObject.ITEMS + j * isz;
-        const p = f.compact ? acc.u32(at) : acc.n64(at);
-        if (p <= last) throw this.error(a, `Entry array not sorted at ${i} of ${n}`, 'main-array-unsorted', 'EBADMSG');
-        last = p;
-        if (!this.isKind(p, K_ENTRY)) throw this.error(a, `Invalid array entry at ${i} of ${n}`, 'main-array-entry', 'EBADMSG');
-        // verify_entry(p, last = i + 1 == n)
-        const isLast = i + 1 === n;
-        const esz = f.entryItemSize;
-        const ni = (acc.size(p) - EntryObject.ITEMS) / esz;
-        for (let k = 0; k < ni; k++) {
-          const iat = p + EntryObject.ITEMS + k * esz;
-          const q = f.compact ? acc.u32(iat) : acc.n64(iat);
-          if (!this.isKind(q, K_DATA)) throw this.error(p, 'Invalid data object of entry', 'entry-data', 'EBADMSG', ObjectType.ENTRY);
-          // data_object_in_hash_table(hash, q)
-          let found = false;
-          if (nBuckets > 0) {
-            this.mapDataHashTable();
-            const h = Number(acc.b64(q + DataObject.hash) % nBucketsBig);
-            let r = acc.n64(htBase + h * HashTableObject.ITEM_SIZE + HashTableObject.headHashOffset);
-            let steps = 0;
-            while (r !== 0) {
-              if (r === q) {
-                found = true;
-                break;
-              }
-              if (!this.isKind(r, K_DATA)) {
-                const o = acc.move(r, ObjectType.DATA);
-                if (typeof o === 'string') throw this.plainStop(o, 'data-hash-chain');
-              }
-              r = acc.n64(r + DataObject.nextHashOffset);
-              if (++steps > maxWalk) {
-                // systemd loops forever here; we stop and say why.
-                throw this.error(p, `Data hash chain of bucket ${h} has a cycle (not in journalctl: it hangs here)`, 'data-hash-chain-cycle', 'EBADMSG', ObjectType.ENTRY);
-              }
+    this.walkMainArray((p, isLast) => {
+      const ni = (acc.size(p) - EntryObject.ITEMS) / esz;
+      for (let k = 0; k < ni; k++) {
+        const iat = p + EntryObject.ITEMS + k * esz;
+        const q = f.compact ? acc.u32(iat) : acc.n64(iat);
+        if (!this.isKind(q, K_DATA)) throw this.error(p, 'Invalid data object of entry', 'entry-data', 'EBADMSG', ObjectType.ENTRY);
+        // data_object_in_hash_table(hash, q)
+        let found = false;
+        if (nBuckets > 0) {
+          this.mapDataHashTable();
+          const h = Number(acc.b64(q + DataObject.hash) % nBucketsBig);
+          let r = acc.n64(htBase + h * HashTableObject.ITEM_SIZE + HashTableObject.headHashOffset);
+          let steps = 0;
+          while (r !== 0) {
+            if (r === q) {
+              found = true;
+              break;
+            }
+            if (!this.isKind(r, K_DATA)) {
+              const o = acc.move(r, ObjectType.DATA);
+              if (typeof o === 'string') throw this.plainStop(o, 'data-hash-chain');
+            }
+            r = acc.n64(r + DataObject.nextHashOffset);
+            if (++steps > maxWalk) {
+              // systemd loops forever here; we stop and say why.
+              throw this.error(p, `Data hash chain of bucket ${h} has a cycle (not in journalctl: it hangs here)`, 'data-hash-chain-cycle', 'EBADMSG', ObjectType.ENTRY);
             }
           }
-          if (!found) throw this.error(p, 'Data object missing from hash table', 'entry-data-not-hashed', 'EBADMSG', ObjectType.ENTRY);
-          // journal_file_move_to_entry_by_offset_for_data(q, p, DOWN)
-          const extra = acc.n64(q + DataObject.entryOffset);
-          const firstArr = acc.n64(q + DataObject.entryArrayOffset);
-          const dn = acc.n64(q + DataObject.nEntries);
-          const linked = bisector.bisectPlusOne(extra, firstArr, dn, p);
-          if (!linked && !isLast) {
-            throw this.error(p, `Entry object not referenced by linked data object at ${hex6(this.f.rawOffset(q))}`, 'entry-not-linked', 'EBADMSG', ObjectType.ENTRY);
-          }
+        }
+        if (!found) throw this.error(p, 'Data object missing from hash table', 'entry-data-not-hashed', 'EBADMSG', ObjectType.ENTRY);
+        // journal_file_move_to_entry_by_offset_for_data(q, p, DOWN)
+        const extra = acc.n64(q + DataObject.entryOffset);
+        const firstArr = acc.n64(q + DataObject.entryArrayOffset);
+        const dn = acc.n64(q + DataObject.nEntries);
+        const linked = bisector.bisectPlusOne(extra, firstArr, dn, p);
+        if (!linked && !isLast) {
+          throw this.error(p, `Entry object not referenced by linked data object at ${hex6(this.f.rawOffset(q))}`, 'entry-not-linked', 'EBADMSG', ObjectType.ENTRY);
         }
       }
-      a = next;
-    }
-    this.mainLast = last;
+    });
   }
 
-  /** Largest item among the first n_entries of the main chain (validated sorted by pass 2a). */
   mainLast = 0;
 
   /** journal_file_move_to_entry_by_offset(q, DOWN) on the validated main chain: some item ≥ q. */

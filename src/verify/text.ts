@@ -27,9 +27,9 @@ const FORMATTABLE_MAX = 253402214399000000n;
 
 const pad = (n: number, w: number): string => String(n).padStart(w, '0');
 
-/** UTC broken-down time (what TZ=UTC gives). */
-export const utcTime: LocalTimeFn = (seconds) => {
-  const d = new Date(seconds * 1000);
+/** Broken-down time of `seconds` at UTC offset `utoff` (seconds east), labelled `zone`. */
+export function brokenDownTime(seconds: number, utoff: number, zone: string): LocalTime {
+  const d = new Date((seconds + utoff) * 1000);
   return {
     year: d.getUTCFullYear(),
     month: d.getUTCMonth() + 1,
@@ -38,9 +38,12 @@ export const utcTime: LocalTimeFn = (seconds) => {
     minute: d.getUTCMinutes(),
     second: d.getUTCSeconds(),
     weekday: d.getUTCDay(),
-    zone: 'UTC',
+    zone,
   };
-};
+}
+
+/** UTC broken-down time (what TZ=UTC gives). */
+export const utcTime: LocalTimeFn = (seconds) => brokenDownTime(seconds, 0, 'UTC');
 
 /**
  * Local time in an IANA zone through Intl (available in browsers and Node alike). The abbreviation is

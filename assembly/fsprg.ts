@@ -4,6 +4,7 @@
 // The per-seed context (FCTX, FCTX_SIZE bytes) holds everything derived from the seed once:
 // p, q, n, x0, x0 mod p, x0 mod q, p^-1 mod q and the Montgomery contexts of p and q. The wrapper
 // saves/restores it so that several seeds can be in use at the same time.
+import { isArena } from "./scan";
 import { SHA256_CTX_SIZE, sha256Init, sha256Update, sha256Final } from "./sha256";
 import {
   MONT_SIZE, bnFromBE, bnToBE, bnCmp, bnAdd, bnSub, bnAddSmall, bnMul, bnMod, bnModSmall,
@@ -65,6 +66,7 @@ let MARK: usize = 0;
 
 function initPrimes(): void {
   if (nPrimes != 0) return;
+  if (isArena()) unreachable(); // an arena's memory past the runtime's heap is the journal's
   const comp = heap.alloc(<usize>SIEVE_LIMIT);
   memory.fill(comp, 0, <usize>SIEVE_LIMIT);
   let count = 0;

@@ -68,3 +68,6 @@ export function hashWinSize(): usize { return HASH_WIN_SIZE; }
 export function hashRangesPtr(): usize { return HASH_RANGES; }
 export function hashOutPtr(): usize { return HASH_OUT; }
 export function hashMax(): usize { return HASH_MAX; }
+export {
+  fileAlloc, scanAlloc, scanInit, scanRun, scanOutPtr, scanTagsPtr, scanCompressedPtr, segmentStart, segmentGather,
+} from "./scan";

@@ -141,9 +141,17 @@ function fromTzif(tz: TzData, zoneName: string | undefined): LocalTimeFn {
   };
 }
 
-/** localtime_r under the process's TZ (like glibc), or UTC when `utc` (journalctl --utc). */
+/**
+ * localtime_r under the process's TZ (like glibc), or UTC when `utc` (journalctl --utc). Resolved on
+ * first use: most runs format no timestamp, and Intl's time-zone data costs ~50 ms to load.
+ */
 export function processLocalTime(utc = false): LocalTimeFn {
   if (utc) return utcTime;
+  let resolved: LocalTimeFn | undefined;
+  return (seconds) => (resolved ??= resolveLocalTime())(seconds);
+}
+
+function resolveLocalTime(): LocalTimeFn {
   let tz = process.env.TZ;
   let path = '/etc/localtime';
   let zoneName: string | undefined = Intl.DateTimeFormat().resolvedOptions().timeZone;

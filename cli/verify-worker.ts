@@ -3,8 +3,8 @@
  * worker per core): reads the file itself (the bytes never cross threads) and posts the report back.
  */
 import { parentPort } from 'node:worker_threads';
-import { readFile } from 'node:fs/promises';
 import { loadNodeKernel } from './kernel-node.js';
+import { readJournal } from './read-journal.js';
 import { verifyJournal } from '../src/verify/index.js';
 import type { SystemdVersion } from '../src/verify/report.js';
 import { processLocalTime } from './tz.js';
@@ -21,9 +21,9 @@ export interface WorkerJob {
 parentPort?.on('message', async (job: WorkerJob) => {
   try {
     const kernel = await loadNodeKernel();
-    const b = await readFile(job.path);
-    const bytes = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-    const report = await verifyJournal({ name: job.path, bytes }, kernel, {
+    const input = await readJournal(job.path, kernel);
+    if ('error' in input) throw input.error;
+    const report = await verifyJournal(input, kernel, {
       key: job.key,
       version: job.version,
       quiet: job.quiet,

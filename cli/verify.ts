@@ -3,14 +3,16 @@
  * `sealcheck --file=F [--file=G] --verify [--verify-key=KEY]`: journalctl's lines on stderr, its exit
  * code; with --json one report object per file on stdout.
  */
-import { open, readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { loadNodeKernel } from './kernel-node.js';
 import { STRERROR } from '../src/errors.js';
 import { JournalError } from '../src/errors.js';
 import { JournalFile } from '../src/journal/file.js';
-import { openJournal, verifyJournal } from '../src/verify/index.js';
+import { openJournal, verifyJournal, type VerifyInput } from '../src/verify/index.js';
+import type { Kernel } from '../src/kernel/kernel.js';
+import { readJournal } from './read-journal.js';
 import type { SystemdVersion, VerifyReport } from '../src/verify/report.js';
 import { processLocalTime } from './tz.js';
 
@@ -43,13 +45,9 @@ function ioError(e: unknown): string {
   return IO_STRERROR[code] ?? (e instanceof Error ? e.message : String(e));
 }
 
-async function read(path: string): Promise<Uint8Array | string> {
-  try {
-    const b = await readFile(path);
-    return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-  } catch (e) {
-    return ioError(e);
-  }
+async function read(path: string, kernel: Kernel): Promise<VerifyInput | string> {
+  const r = await readJournal(path, kernel);
+  return 'error' in r ? ioError(r.error) : r;
 }
 
 /**
@@ -149,12 +147,12 @@ export async function runVerify(a: VerifyArgs): Promise<number> {
   if (a.json) {
     let rc = 0;
     for (const path of a.files) {
-      const bytes = await read(path);
+      const input = await read(path, kernel);
       let report: VerifyReport | { file: string; verdict: 'OPEN_FAILED'; error: { errno: string; message: string }; lines: string[] };
-      if (typeof bytes === 'string') {
-        report = { file: path, verdict: 'OPEN_FAILED', error: { errno: 'EIO', message: bytes }, lines: [`Failed to open files: ${bytes}`] };
+      if (typeof input === 'string') {
+        report = { file: path, verdict: 'OPEN_FAILED', error: { errno: 'EIO', message: input }, lines: [`Failed to open files: ${input}`] };
       } else {
-        report = await verifyJournal({ name: path, bytes }, kernel, options);
+        report = await verifyJournal(input, kernel, options);
       }
       if (report.verdict !== 'PASS') rc = 1;
       process.stdout.write(JSON.stringify(report) + '\n');
@@ -191,12 +189,12 @@ export async function runVerify(a: VerifyArgs): Promise<number> {
     return stopped ? 1 : rc;
   }
   for (const path of a.files) {
-    const bytes = await read(path);
-    if (typeof bytes === 'string') {
-      err(`Failed to open files: ${bytes}`);
+    const input = await read(path, kernel);
+    if (typeof input === 'string') {
+      err(`Failed to open files: ${input}`);
       return 1;
     }
-    const report = await verifyJournal({ name: path, bytes }, kernel, options);
+    const report = await verifyJournal(input, kernel, options);
     for (const line of report.lines) err(line);
     if (report.verdict === 'KEY_REJECTED' || report.verdict === 'ABORTED') return 1;
     if (report.verdict !== 'PASS') rc = 1;

@@ -39,7 +39,48 @@ export interface Kernel {
   jenkinsHash64Many(data: Uint8Array, ranges: ArrayLike<number>, count?: number): Uint32Array;
   /** FSPRG bound to one 12-byte seed: primes are generated once (the expensive part), then any epoch is cheap. */
   fsprg(seed: Uint8Array): Fsprg;
+  /**
+   * A fresh kernel instance whose memory holds one journal of `size` bytes (see JournalArena), or
+   * null when it cannot (too large for wasm memory, or no memory left).
+   */
+  openArena(size: number): Promise<JournalArena | null>;
 }
+
+/**
+ * One journal file inside wasm memory (assembly/scan.ts): the caller writes the file into `bytes`
+ * (one copy, read straight from disk or from a File), then the structural scan and the tag HMACs
+ * run over it in place. The instance is the file's alone; dropping the arena frees its memory.
+ */
+export interface JournalArena {
+  /** The file's bytes, in wasm memory. Stays valid: the arena's memory grows only in prepareScan(). */
+  readonly bytes: Uint8Array;
+  /** Hashing with the arena's own instance (no FSPRG: use the kernel that opened the arena). */
+  readonly kernel: Kernel;
+  /**
+   * Sizes the scan tables (once, after the file is in `bytes`: the bounds come from its header).
+   * False when memory cannot grow that far.
+   */
+  prepareScan(maxData: number, maxTags: number): boolean;
+  /** Starts the scan (header fields as JournalFile.open validated them). */
+  scanInit(headerSize: number, tailObject: number, compact: boolean, keyedHash: boolean, sealed: boolean): void;
+  /** Runs up to `budget` pass-1 objects: SCAN_MORE, SCAN_REGULAR or SCAN_IRREGULAR. */
+  scanRun(budget: number): number;
+  /** The counters (scan.ts OUT slots), valid once scanRun returned REGULAR or IRREGULAR. */
+  scanOut(): BigUint64Array;
+  /** The tag records (scan.ts TAG_REC_* slots, TAG_REC_SLOTS per tag). */
+  scanTags(count: number): BigUint64Array;
+  /** Offsets of the compressed DATA objects the scan left to the caller. */
+  scanCompressed(count: number): Uint32Array;
+  /** HMAC-SHA256 of tag segments [start, tag] walked in place (4-lane), in job order. */
+  hmacSegments(jobs: readonly SegmentJob[]): Uint8Array[];
+}
+
+/** One tag segment: the objects from `start` through the tag at `tag`, plus the header for the first tag. */
+export interface SegmentJob { key: Uint8Array; start: number; tag: number; withHeader: boolean }
+
+export const SCAN_MORE = 0;
+export const SCAN_REGULAR = 1;
+export const SCAN_IRREGULAR = 2;
 
 /** One message of hmacSha256Many: the key and the message as a list of byte ranges. */
 export interface HmacJob { key: Uint8Array; parts: readonly Uint8Array[] }
@@ -92,6 +133,12 @@ export interface KernelExports {
   isProbablePrime(n: Ptr, nl: number): number;
   fsprgSetup(seed: Ptr): void; fsprgExportPQN(out: Ptr): void;
   fsprgSeek(epoch: bigint, out: Ptr): void; fsprgEvolve(state: Ptr): void; fsprgGetKey(state: Ptr, out: Ptr): void;
+  fileAlloc(size: bigint): Ptr; scanAlloc(maxData: bigint, maxTags: bigint): number;
+  scanInit(headerSize: bigint, tail: bigint, compact: number, keyed: number, sealed: number): void;
+  scanRun(budget: number): number;
+  scanOutPtr(): Ptr; scanTagsPtr(): Ptr; scanCompressedPtr(): Ptr;
+  segmentStart(state: Ptr, start: number, tag: number, withHeader: number): void;
+  segmentGather(state: Ptr, dst: Ptr, cap: number): number;
 }
 
 interface WasmInstance { exports: unknown }
@@ -110,16 +157,14 @@ function wasmRuntime(): WasmRuntime {
 
 export async function loadKernel(source: WasmBytes | WebAssembly.Module): Promise<Kernel> {
   const wa = wasmRuntime();
-  const imports = {
-    env: {
-      abort(): never { throw new Error("kernel.wasm aborted"); },
-    },
-  };
+  const imports = kernelImports;
   // Always asynchronous: browsers refuse synchronous compilation/instantiation on the main thread.
   const module = source instanceof wa.Module ? source : await wa.compile(source as WasmBytes);
   const instance = await wa.instantiate(module, imports);
-  return new KernelImpl(instance.exports as KernelExports);
+  return new KernelImpl(instance.exports as KernelExports, module);
 }
+
+const kernelImports = { env: { abort(): never { throw new Error("kernel.wasm aborted"); } } };
 
 // ---- implementation ---------------------------------------------------------------------------
 interface Stream { ctx: Uint8Array; done: boolean }
@@ -139,7 +184,7 @@ export class KernelImpl implements Kernel {
   /** Which FSPRG seed context is loaded in the module. */
   fsprgOwner: object | null = null;
 
-  constructor(raw: KernelExports) {
+  constructor(raw: KernelExports, private readonly module?: WebAssembly.Module) {
     this.raw = raw;
     this.u8 = new Uint8Array(raw.memory.buffer);
     this.STAGE = raw.stagePtr(); this.STAGE_SIZE = raw.stageSize();
@@ -474,6 +519,36 @@ export class KernelImpl implements Kernel {
     return out;
   }
 
+  // -- journal arena ------------------------------------------------------------------------------
+  async openArena(size: number): Promise<JournalArena | null> {
+    if (!this.module || !(size >= 0 && Number.isSafeInteger(size))) return null;
+    let instance: WasmInstance;
+    try {
+      instance = await wasmRuntime().instantiate(this.module, kernelImports);
+    } catch {
+      return null; // no memory for another instance
+    }
+    const k = new KernelImpl(instance.exports as KernelExports);
+    let ptr = 0;
+    try {
+      ptr = k.raw.fileAlloc(BigInt(size));
+    } catch {
+      return null;
+    }
+    if (ptr === 0) return null;
+    return new ArenaImpl(k, ptr, size);
+  }
+
+  /** Lane states for segment walks: 4 × 6 u32 in the IO area, clear of keys (512) and digests (0). */
+  segmentLanes(jobs: readonly SegmentJob[]): Uint8Array[] {
+    const r = this.raw, ST = this.IO + 768;
+    return this.lanes(jobs.length, (j) => jobs[j]!.key, {
+      start: (l, j) => { const job = jobs[j]!; r.segmentStart(ST + 24 * l, job.start, job.tag, job.withHeader ? 1 : 0); },
+      fill: (l, dst, cap) => r.segmentGather(ST + 24 * l, dst, cap),
+      done: (l) => this.mem32()[((ST + 24 * l) >> 2) + 4] === 1,
+    });
+  }
+
   // -- FSPRG --------------------------------------------------------------------------------------
   fsprg(seed: Uint8Array): Fsprg {
     if (seed.length !== FSPRG_SEED_SIZE) throw new RangeError(`FSPRG seed must be ${FSPRG_SEED_SIZE} bytes, got ${seed.length}`);
@@ -565,3 +640,52 @@ export function stateKey(kernel: Kernel, state: Uint8Array): Uint8Array {
   if (!(kernel instanceof KernelImpl)) throw new TypeError("stateKey needs a kernel from loadKernel()");
   return kernel.stateKey(state);
 }
+
+class ArenaImpl implements JournalArena {
+  bytes: Uint8Array;
+  constructor(readonly kernel: KernelImpl, private readonly ptr: number, private readonly size: number) {
+    this.bytes = new Uint8Array(kernel.raw.memory.buffer, ptr, size);
+  }
+  scanInit(headerSize: number, tailObject: number, compact: boolean, keyedHash: boolean, sealed: boolean): void {
+    this.kernel.raw.scanInit(BigInt(headerSize), BigInt(tailObject), compact ? 1 : 0, keyedHash ? 1 : 0, sealed ? 1 : 0);
+  }
+  scanRun(budget: number): number {
+    return this.kernel.raw.scanRun(budget);
+  }
+  scanOut(): BigUint64Array {
+    return new BigUint64Array(this.kernel.raw.memory.buffer, this.kernel.raw.scanOutPtr(), SCAN_OUT_SLOTS).slice();
+  }
+  scanTags(count: number): BigUint64Array {
+    return new BigUint64Array(this.kernel.raw.memory.buffer, this.kernel.raw.scanTagsPtr(), count * TAG_REC_SLOTS).slice();
+  }
+  scanCompressed(count: number): Uint32Array {
+    return new Uint32Array(this.kernel.raw.memory.buffer, this.kernel.raw.scanCompressedPtr(), count).slice();
+  }
+  private prepared = false;
+  prepareScan(maxData: number, maxTags: number): boolean {
+    if (this.prepared) throw new Error('prepareScan: the scan tables are already sized');
+    this.prepared = true;
+    const ok = this.kernel.raw.scanAlloc(BigInt(maxData), BigInt(maxTags)) !== 0;
+    if (this.bytes.byteLength === 0 && this.size > 0) this.bytes = new Uint8Array(this.kernel.raw.memory.buffer, this.ptr, this.size);
+    return ok;
+  }
+  hmacSegments(jobs: readonly SegmentJob[]): Uint8Array[] {
+    for (const j of jobs) {
+      if (!(j.start >= 0 && j.start <= j.tag && j.tag + 64 <= this.bytes.length)) throw new RangeError(`segment [${j.start}, ${j.tag}] outside the file`);
+    }
+    return this.kernel.segmentLanes(jobs);
+  }
+}
+
+/** scan.ts: OUT slots and the u64 slots of one tag record. */
+export const SCAN_OUT_SLOTS = 18;
+export const TAG_REC_SLOTS = 11;
+export const ScanOut = {
+  nObjects: 0, nEntries: 1, nData: 2, nFields: 3, nEntryArrays: 4, nTags: 5, foundMain: 6, entrySet: 7,
+  lastSeqnum: 8, lastMonotonic: 9, lastBootOff: 10, lastRealtime: 11, tailMinRealtime: 12, nCompressed: 13,
+  reason: 14, reasonOffset: 15, mainLast: 16, position: 17,
+} as const;
+export const TagRec = {
+  offset: 0, epoch: 1, entryRealtime: 2, entrySet: 3, maxRealtime: 4, minRealtime: 5, count: 6,
+  firstSeqnum: 7, lastSeqnum: 8, firstRealtime: 9, lastRealtime: 10,
+} as const;

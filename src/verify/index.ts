@@ -5,7 +5,8 @@
  */
 import { STRERROR } from '../errors.js';
 import { id128Hex, type JournalFile } from '../journal/file.js';
-import type { Kernel } from '../kernel/kernel.js';
+import type { JournalArena, Kernel } from '../kernel/kernel.js';
+import { arenaBounds } from './regular.js';
 import { KeyError, parseVerificationKey } from './key.js';
 import type { VerifyOptions, VerifyReport } from './report.js';
 import type { ParsedKey } from './seal.js';
@@ -48,18 +49,21 @@ function baseReport(name: string, size: number, keyGiven: boolean): VerifyReport
   };
 }
 
-export async function verifyJournal(
-  input: { name: string; bytes: Uint8Array },
-  kernel: Kernel,
-  options: VerifyOptions = {},
-): Promise<VerifyReport> {
+/**
+ * The file to verify: its bytes, or a kernel arena the caller already read it into (Kernel.openArena:
+ * one copy of the file, in wasm memory, where the fast path scans it in place).
+ */
+export type VerifyInput = { name: string; bytes: Uint8Array; arena?: undefined } | { name: string; arena: JournalArena; bytes?: undefined };
+
+export async function verifyJournal(input: VerifyInput, kernel: Kernel, options: VerifyOptions = {}): Promise<VerifyReport> {
   const version = options.version ?? 254;
   const localTime: LocalTimeFn = options.localTime ?? utcTime;
   const keyGiven = options.key !== undefined;
   const name = input.name;
-  const report = baseReport(name, input.bytes.length, keyGiven);
+  const bytes = input.arena ? input.arena.bytes : input.bytes;
+  const report = baseReport(name, bytes.length, keyGiven);
 
-  const opened = openJournal(name, input.bytes, version);
+  const opened = openJournal(name, bytes, version);
   if (typeof opened === 'string') {
     report.verdict = 'OPEN_FAILED';
     report.lines = [`Failed to open files: ${STRERROR[opened]}`];
@@ -92,11 +96,14 @@ export async function verifyJournal(
     }
   }
 
-  const common = { version, kernel, localTime, onProgress: options.onProgress, signal: options.signal };
+  const arena = options.fastPath === false ? undefined : await arenaFor(f, input.arena, kernel);
+  // Sizing the scan tables grew the arena's memory, which detaches views of the old buffer: reopen.
+  const file = arena ? openJournal(name, arena.bytes, version) : f;
+  const common = { version, kernel, localTime, onProgress: options.onProgress, signal: options.signal, arena };
 
   if (!key && f.sealed) {
     // journalctl: ENOKEY without looking at the file. We still check the structure for the report.
-    const structural = await verifyStructure(f, { ...common, key: null, sealChecks: false });
+    const structural = await verifyStructure(file as JournalFile, { ...common, key: null, sealChecks: false });
     report.structureOk = structural.errno === null;
     report.segments = structural.segments;
     report.nTags = structural.segments.length;
@@ -106,7 +113,7 @@ export async function verifyJournal(
     return report;
   }
 
-  const run: VerifyRun = await verifyStructure(f, { ...common, key, sealChecks: true });
+  const run: VerifyRun = await verifyStructure(file as JournalFile, { ...common, key, sealChecks: true });
   lines.push(...run.lines);
   report.segments = run.segments;
   report.failedSegments = run.segments.filter((s) => s.ok === false);
@@ -125,7 +132,7 @@ export async function verifyJournal(
     report.failure = run.failure;
     if (!run.sealFailure) report.structureOk = false;
     else {
-      const structural = await verifyStructure(f, { ...common, key, sealChecks: false });
+      const structural = await verifyStructure(file as JournalFile, { ...common, key, sealChecks: false });
       report.structureOk = structural.errno === null;
     }
     return report;
@@ -156,4 +163,19 @@ export async function verifyJournal(
     if (!quiet) lines.push(summary);
   }
   return report;
+}
+
+/**
+ * The arena the fast path scans, its tables sized from the header: the caller's, or a copy of the
+ * bytes the caller handed over. Undefined when there is no memory for it (the exact path runs).
+ */
+async function arenaFor(f: JournalFile, given: JournalArena | undefined, kernel: Kernel): Promise<JournalArena | undefined> {
+  let arena = given;
+  if (!arena) {
+    arena = (await kernel.openArena(f.size)) ?? undefined;
+    if (!arena) return undefined;
+    arena.bytes.set(f.bytes);
+  }
+  const { maxData, maxTags } = arenaBounds(f);
+  return arena.prepareScan(maxData, maxTags) ? arena : undefined;
 }

@@ -103,4 +103,9 @@ export interface VerifyOptions {
   quiet?: boolean;
   /** Accept the fss://KEY?machine=… URL form of the key (journalctl itself rejects it). Default false. */
   allowKeyUrl?: boolean;
+  /**
+   * Try the wasm scan of a regular file first (src/verify/regular.ts); false runs only the exact
+   * verifier (tests compare the two). Default true.
+   */
+  fastPath?: boolean;
 }

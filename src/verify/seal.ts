@@ -9,7 +9,7 @@
 import type { Errno } from '../errors.js';
 import type { JournalFile } from '../journal/file.js';
 import { DataObject, EntryObject, FieldObject, HMAC_HEADER_RANGES, ObjectType, TagObject, align64 } from '../journal/format.js';
-import type { Fsprg, HmacJob, Kernel } from '../kernel/kernel.js';
+import type { Fsprg, HmacJob, JournalArena, Kernel, SegmentJob } from '../kernel/kernel.js';
 import type { SealSegment, SystemdVersion } from './report.js';
 import { formatTimestampOrNull, type LocalTimeFn } from './text.js';
 
@@ -45,7 +45,7 @@ export interface TagProblem {
   seal: boolean;
 }
 
-interface EntryStats {
+export interface EntryStats {
   count: number;
   firstSeqnum: bigint;
   lastSeqnum: bigint;
@@ -100,6 +100,12 @@ export class SealState {
   /** The current segment holds an object of unknown type (systemd: EINVAL when hashing it). */
   private unknownInSegment = false;
   private jobs: HmacJob[] = [];
+  /**
+   * Arena mode (the file lives in wasm memory and the scan found it regular): each tag becomes a
+   * segment walked in place by the kernel (no ranges noted in pass 1); batched like deferred mode.
+   */
+  arena: JournalArena | null = null;
+  private segmentJobs: SegmentJob[] = [];
   private jobTags: number[] = [];
   private jobSegments: SealSegment[] = [];
 
@@ -191,8 +197,8 @@ export class SealState {
 
   /** Runs the pending HMAC jobs; marks their segments; throws Respeculate when one does not match. */
   flush(): void {
-    if (this.jobs.length === 0) return;
-    const digests = this.ctx.kernel.hmacSha256Many(this.jobs);
+    if (this.jobs.length === 0 && this.segmentJobs.length === 0) return;
+    const digests = this.arena ? this.arena.hmacSegments(this.segmentJobs) : this.ctx.kernel.hmacSha256Many(this.jobs);
     const b = this.f.bytes;
     let bad = false;
     for (let j = 0; j < digests.length; j++) {
@@ -204,9 +210,22 @@ export class SealState {
       if (!ok) bad = true;
     }
     this.jobs = [];
+    this.segmentJobs = [];
     this.jobTags = [];
     this.jobSegments = [];
     if (bad) throw new Respeculate();
+  }
+
+  /**
+   * Arena mode: the entries between the previous tag and the next one as the scan summed them up
+   * (what noteEntry() would have left behind after seeing each of them).
+   */
+  replayEntries(s: { entrySet: boolean; entryRealtime: bigint; maxRealtime: bigint; minRealtime: bigint; stats: EntryStats | null }): void {
+    this.entrySet = s.entrySet;
+    this.entryRealtime = s.entryRealtime;
+    this.maxEntryRealtime = s.maxRealtime;
+    this.minEntryRealtime = s.minRealtime;
+    this.stats = s.stats;
   }
 
   /** Pass 1 saw an ENTRY (after its own checks passed). */
@@ -323,9 +342,10 @@ export class SealState {
     this.minEntryRealtime = USEC_INFINITY;
 
     const start = this.lastTag === 0 ? this.f.header.headerSize : this.lastTag;
-    if (this.deferred && !this.unknownInSegment) {
+    if (this.arena || (this.deferred && !this.unknownInSegment)) {
       const key = this.epochKey(epoch);
-      this.jobs.push({ key, parts: this.segmentParts(this.lastTag === 0) });
+      if (this.arena) this.segmentJobs.push({ key, start, tag: p, withHeader: this.lastTag === 0 });
+      else this.jobs.push({ key, parts: this.segmentParts(this.lastTag === 0) });
       this.jobTags.push(p);
       this.resetSegment();
       this.record(p, seqnum, epoch, start, rt, rtEnd, null);
@@ -333,7 +353,7 @@ export class SealState {
       this.lastTagRealtime = rt;
       this.lastSealedRealtime = this.entryRealtime;
       this.advance(p, epoch);
-      if (this.jobs.length >= BATCH) this.flush();
+      if (this.jobs.length + this.segmentJobs.length >= BATCH) this.flush();
       return null;
     }
     if (this.deferred) {

@@ -24,7 +24,8 @@ import {
   TagObject,
   align64,
 } from '../journal/format.js';
-import type { Kernel } from '../kernel/kernel.js';
+import type { JournalArena, Kernel } from '../kernel/kernel.js';
+import { verifyRegular } from './regular.js';
 import type { Failure, SealSegment, SystemdVersion } from './report.js';
 import { Respeculate, SealState, type ParsedKey } from './seal.js';
 import { hex6, hex8, type LocalTimeFn } from './text.js';
@@ -63,6 +64,8 @@ export interface VerifyContext {
   localTime: LocalTimeFn;
   onProgress?: (done: number, total: number) => void;
   signal?: { readonly aborted: boolean };
+  /** The file lives in this kernel arena (f.bytes === arena.bytes): try the wasm fast path first. */
+  arena?: JournalArena;
 }
 
 export interface VerifyRun {
@@ -360,8 +363,78 @@ class Bisector {
 
 // ------------------------------------------------------------------------------------------------
 
+/**
+ * journal_file_verify's header consistency checks after pass 1 (spec §2.5): the first mismatch, or
+ * null. `lastRealtime` is the realtime of the last entry pass 1 saw.
+ */
+export function headerMismatch(
+  f: JournalFile,
+  acc: Access,
+  version: SystemdVersion,
+  c: Pass1Counters,
+  nTags: number,
+  lastRealtime: bigint,
+): { offset: number; message: string; check: string } | null {
+  const H = f.header;
+  // "Tail object pointer dead" is unreachable: the loop only ends at the tail (or tail == 0).
+  if (BigInt(c.nObjects) !== H.nObjects) {
+    return { offset: Header.nObjects, message: `Object number mismatch (${c.nObjects} != ${H.nObjects})`, check: 'header-n-objects' };
+  }
+  if (BigInt(c.nEntries) !== H.nEntries) {
+    return { offset: Header.nEntries, message: `Entry number mismatch (${c.nEntries} != ${H.nEntries})`, check: 'header-n-entries' };
+  }
+  if (H.nData !== undefined && BigInt(c.nData) !== H.nData) {
+    return { offset: Header.nData, message: `Data number mismatch (${c.nData} != ${H.nData})`, check: 'header-n-data' };
+  }
+  if (H.nFields !== undefined && BigInt(c.nFields) !== H.nFields) {
+    return { offset: Header.nFields, message: `Field number mismatch (${c.nFields} != ${H.nFields})`, check: 'header-n-fields' };
+  }
+  if (H.nTags !== undefined && BigInt(nTags) !== H.nTags) {
+    return { offset: Header.nTags, message: `Tag number mismatch (${nTags} != ${H.nTags})`, check: 'header-n-tags' };
+  }
+  if (H.nEntryArrays !== undefined && BigInt(c.nEntryArrays) !== H.nEntryArrays) {
+    return { offset: Header.nEntryArrays, message: `Entry array number mismatch (${c.nEntryArrays} != ${H.nEntryArrays})`, check: 'header-n-entry-arrays' };
+  }
+  if (!c.foundMainEntryArray && H.entryArrayOffset !== 0) {
+    return { offset: 0, message: 'Missing main entry array', check: 'main-entry-array' };
+  }
+  if (c.entrySet && c.entrySeqnum !== H.tailEntrySeqnum) {
+    return { offset: Header.tailEntrySeqnum, message: `Tail entry sequence number incorrect (${c.entrySeqnum} != ${H.tailEntrySeqnum})`, check: 'tail-entry-seqnum' };
+  }
+  if (
+    c.entrySet &&
+    acc.idEqual(c.entryBootOff, Header.tailEntryBootId) &&
+    (version < 254 || (H.compatibleFlags & CompatibleFlag.TAIL_ENTRY_BOOT_ID) !== 0) &&
+    c.entryMonotonic !== H.tailEntryMonotonic
+  ) {
+    return { offset: 0, message: `Invalid tail monotonic timestamp (${c.entryMonotonic} != ${H.tailEntryMonotonic})`, check: 'tail-entry-monotonic' };
+  }
+  if (c.entrySet && lastRealtime !== H.tailEntryRealtime) {
+    return { offset: 0, message: `Invalid tail realtime timestamp (${lastRealtime} != ${H.tailEntryRealtime})`, check: 'tail-entry-realtime' };
+  }
+  return null;
+}
+
+/** What pass 1 counted (header consistency checks compare these with the header). */
+export interface Pass1Counters {
+  nObjects: number;
+  nEntries: number;
+  nData: number;
+  nFields: number;
+  nEntryArrays: number;
+  foundMainEntryArray: boolean;
+  entrySet: boolean;
+  entrySeqnum: bigint;
+  entryMonotonic: bigint;
+  entryBootOff: number;
+}
+
 /** journal_file_verify(). Never throws for bad input (only VerifyAborted on cancellation). */
 export async function verifyStructure(f: JournalFile, ctx: VerifyContext): Promise<VerifyRun> {
+  if (ctx.arena) {
+    const fast = await verifyRegular(f, ctx.arena, ctx);
+    if (fast) return fast;
+  }
   // Speculative run: tag HMACs batched (4-lane SIMD) and DATA/FIELD hashes batched (many per kernel
   // call), assuming every one is good; if one is not, verify again object by object so the run stops
   // exactly where journalctl's does, with its lines.
@@ -670,18 +743,7 @@ class Verifier {
     this.counters = ctr;
   }
 
-  counters!: {
-    nObjects: number;
-    nEntries: number;
-    nData: number;
-    nFields: number;
-    nEntryArrays: number;
-    foundMainEntryArray: boolean;
-    entrySet: boolean;
-    entrySeqnum: bigint;
-    entryMonotonic: bigint;
-    entryBootOff: number;
-  };
+  counters!: Pass1Counters;
 
   /** A failure without a detail line (systemd returns an errno without logging). */
   plainStop(errno: Errno, check: string): Stop {
@@ -690,48 +752,8 @@ class Verifier {
   }
 
   headerChecks(): void {
-    const H = this.f.header;
-    const c = this.counters;
-    const f = this.f;
-    const acc = this.acc;
-    // "Tail object pointer dead" is unreachable: the loop only ends at the tail (or tail == 0).
-    if (BigInt(c.nObjects) !== H.nObjects) {
-      throw this.error(Header.nObjects, `Object number mismatch (${c.nObjects} != ${H.nObjects})`, 'header-n-objects', 'EBADMSG');
-    }
-    if (BigInt(c.nEntries) !== H.nEntries) {
-      throw this.error(Header.nEntries, `Entry number mismatch (${c.nEntries} != ${H.nEntries})`, 'header-n-entries', 'EBADMSG');
-    }
-    if (H.nData !== undefined && BigInt(c.nData) !== H.nData) {
-      throw this.error(Header.nData, `Data number mismatch (${c.nData} != ${H.nData})`, 'header-n-data', 'EBADMSG');
-    }
-    if (H.nFields !== undefined && BigInt(c.nFields) !== H.nFields) {
-      throw this.error(Header.nFields, `Field number mismatch (${c.nFields} != ${H.nFields})`, 'header-n-fields', 'EBADMSG');
-    }
-    if (H.nTags !== undefined && BigInt(this.seal.nTags) !== H.nTags) {
-      throw this.error(Header.nTags, `Tag number mismatch (${this.seal.nTags} != ${H.nTags})`, 'header-n-tags', 'EBADMSG');
-    }
-    if (H.nEntryArrays !== undefined && BigInt(c.nEntryArrays) !== H.nEntryArrays) {
-      throw this.error(Header.nEntryArrays, `Entry array number mismatch (${c.nEntryArrays} != ${H.nEntryArrays})`, 'header-n-entry-arrays', 'EBADMSG');
-    }
-    if (!c.foundMainEntryArray && H.entryArrayOffset !== 0) {
-      throw this.error(0, 'Missing main entry array', 'main-entry-array', 'EBADMSG');
-    }
-    if (c.entrySet && c.entrySeqnum !== H.tailEntrySeqnum) {
-      throw this.error(Header.tailEntrySeqnum, `Tail entry sequence number incorrect (${c.entrySeqnum} != ${H.tailEntrySeqnum})`, 'tail-entry-seqnum', 'EBADMSG');
-    }
-    if (
-      c.entrySet &&
-      acc.idEqual(c.entryBootOff, Header.tailEntryBootId) &&
-      (this.ctx.version < 254 || (H.compatibleFlags & CompatibleFlag.TAIL_ENTRY_BOOT_ID) !== 0) &&
-      c.entryMonotonic !== H.tailEntryMonotonic
-    ) {
-      throw this.error(0, `Invalid tail monotonic timestamp (${c.entryMonotonic} != ${H.tailEntryMonotonic})`, 'tail-entry-monotonic', 'EBADMSG');
-    }
-    const lastRt = this.seal.entryRealtime;
-    if (c.entrySet && lastRt !== H.tailEntryRealtime) {
-      throw this.error(0, `Invalid tail realtime timestamp (${lastRt} != ${H.tailEntryRealtime})`, 'tail-entry-realtime', 'EBADMSG');
-    }
-    void f;
+    const m = headerMismatch(this.f, this.acc, this.ctx.version, this.counters, this.seal.nTags, this.seal.entryRealtime);
+    if (m) throw this.error(m.offset, m.message, m.check, 'EBADMSG');
   }
 
   private verifyHashTable(o: ObjectRef, count: number, headerOffset: number, headerSize: number): void {

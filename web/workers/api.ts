@@ -7,7 +7,7 @@ import { releaseProxy } from 'comlink';
 import { JournalFile, id128Hex } from '../../src/journal/file.js';
 import { HEADER_SIZE_MIN, SIGNATURE } from '../../src/journal/format.js';
 import type { Kernel } from '../../src/kernel/kernel.js';
-import { verifyJournal } from '../../src/verify/index.js';
+import { verifyJournal, type VerifyInput } from '../../src/verify/index.js';
 import type { SystemdVersion, VerifyReport } from '../../src/verify/report.js';
 
 export interface VerifyRequest {
@@ -55,6 +55,23 @@ async function readAll(blob: Blob, name: string): Promise<Uint8Array> {
   }
 }
 
+/** Slices read at a time into the arena: the file is in memory once, plus one slice. */
+const READ_SLICE = 16 << 20;
+
+/**
+ * The file as verifyJournal's input: read slice by slice into a kernel arena (wasm memory, where the
+ * fast path scans it in place), or whole into an ArrayBuffer when no arena can be had.
+ */
+async function readInput(kernel: Kernel, blob: Blob, name: string): Promise<VerifyInput> {
+  const arena = await kernel.openArena(blob.size);
+  if (!arena) return { name, bytes: await readAll(blob, name) };
+  for (let off = 0; off < blob.size; off += READ_SLICE) {
+    const part = new Uint8Array(await blob.slice(off, Math.min(blob.size, off + READ_SLICE)).arrayBuffer());
+    arena.bytes.set(part, off);
+  }
+  return { name, arena };
+}
+
 export function createVerifyApi(getKernel: () => Promise<Kernel>) {
   return {
     async verify(source: Source, request: VerifyRequest, hooks: VerifyHooks = {}): Promise<VerifyResult> {
@@ -77,7 +94,8 @@ export function createVerifyApi(getKernel: () => Promise<Kernel>) {
         return { report: { ...report, size: source.size }, keySource: 'none' };
       }
     }
-    const bytes = source instanceof Uint8Array ? source : await readAll(source, request.name);
+    const input: VerifyInput = source instanceof Uint8Array ? { name: request.name, bytes: source } : await readInput(await getKernel(), source, request.name);
+    const bytes = input.arena ? input.arena.bytes : input.bytes;
     let key = request.key?.trim() || undefined;
     let keySource: VerifyResult['keySource'] = key ? 'given' : 'none';
     if (!key && hooks.keyFor) {
@@ -93,7 +111,7 @@ export function createVerifyApi(getKernel: () => Promise<Kernel>) {
     }
     const kernel = await getKernel();
     let last = 0;
-    const report = await verifyJournal({ name: request.name, bytes }, kernel, {
+    const report = await verifyJournal(input, kernel, {
       key,
       version: request.version,
       onProgress: hooks.onProgress
@@ -105,7 +123,7 @@ export function createVerifyApi(getKernel: () => Promise<Kernel>) {
           }
         : undefined,
     });
-    await Promise.resolve(hooks.onProgress?.(bytes.length, bytes.length)).catch(() => {});
+    await Promise.resolve(hooks.onProgress?.(report.size, report.size)).catch(() => {});
     return { report, keySource, keyUsed: key };
   }
 }

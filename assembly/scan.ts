@@ -47,7 +47,7 @@ export const TAG_REC_SLOTS: usize = 11;
 export const enum Reason {
   NONE = 0, OBJECT = 1, TAIL = 2, OBJECT_FIELDS = 3, FLAGS = 4, HASH = 5, ITEMS = 6, ENTRY = 7,
   HASH_TABLE = 8, MAIN_ARRAY = 9, TAG = 10, CAPACITY = 11, DATA_HASH_TABLE = 12, DATA_CHAIN = 13,
-  MAIN_WALK = 14, ENTRY_DATA = 15, HASH_CHAIN = 16, TOO_BIG = 17,
+  MAIN_WALK = 14, ENTRY_DATA = 15, HASH_CHAIN = 16,
 }
 
 // ---- state ------------------------------------------------------------------------------------

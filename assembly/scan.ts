@@ -29,6 +29,8 @@ import { jenkinsHash64 } from "./lookup3";
 export const SCAN_MORE: i32 = 0;
 export const SCAN_REGULAR: i32 = 1;
 export const SCAN_IRREGULAR: i32 = 2;
+/** Pass 1 reached bytes not read in yet (scanAvail): call again once more of the file is in place. */
+export const SCAN_WAIT: i32 = 3;
 
 // OUT: u64 slots
 const OUT_N_OBJECTS = 0, OUT_N_ENTRIES = 1, OUT_N_DATA = 2, OUT_N_FIELDS = 3, OUT_N_ENTRY_ARRAYS = 4,
@@ -54,6 +56,7 @@ export const enum Reason {
 let FB: usize = 0;          // file base
 let END: usize = 0;         // end of the file area (scan tables follow)
 let FS: u64 = 0;            // file size
+let AVAIL: u64 = 0;         // bytes [0, AVAIL) of the file are in place (the file is read in while pass 1 runs)
 let DATAIDX: usize = 0, ENTRYB: usize = 0, ARRAYB: usize = 0, CLAIM: usize = 0;
 let LINKED: usize = 0, HASHED: usize = 0, CLEAN: usize = 0, TAGS: usize = 0, COMP: usize = 0, OUT: usize = 0;
 let dataCap: u64 = 0, tagCap: u64 = 0;
@@ -89,6 +92,7 @@ export function fileAlloc(size: u64): usize {
   const top = (<usize>memory.size()) << 16;
   if (!grow(top + <usize>size + 64)) return 0;
   FS = size;
+  AVAIL = size;
   FB = top;
   END = (top + <usize>size + 64 + 15) & ~(<usize>15);
   return FB;
@@ -128,6 +132,11 @@ export function isArena(): bool { return FB != 0; }
 export function scanOutPtr(): usize { return OUT; }
 export function scanTagsPtr(): usize { return TAGS; }
 export function scanCompressedPtr(): usize { return COMP; }
+/** Tags and compressed DATA objects pass 1 has accepted so far (their records are final). */
+export function scanTagCount(): u32 { return <u32>nTags; }
+export function scanCompressedCount(): u32 { return <u32>nCompressed; }
+/** The caller has put bytes [0, n) of the file in place; pass 1 waits (SCAN_WAIT) at the first object beyond. */
+export function scanAvail(n: u64): void { AVAIL = n < FS ? n : FS; }
 
 // ---- reads ------------------------------------------------------------------------------------
 // @ts-ignore: decorator
@@ -230,6 +239,8 @@ export function scanRun(budget: u32): i32 {
     }
   }
   if (phase == PHASE_PASS2) {
+    // pass 2 follows offsets anywhere in the file
+    if (AVAIL < FS) return SCAN_WAIT;
     buildRank();
     const r = pass2();
     if (r != SCAN_MORE) return r;
@@ -284,11 +295,13 @@ function pass1(budget: u32): i32 {
     // journal_file_move_to_object + check_object (file.ts object()/checkObject())
     if ((p & 7) != 0 || p < headerSize || p > FS - L.OBJECT_HEADER_SIZE) return irregular(Reason.OBJECT, p);
     if (p > tail) return irregular(Reason.TAIL, p);
+    if (p + L.OBJECT_HEADER_SIZE > AVAIL) { P = p; return SCAN_WAIT; }
     const type = u8at(p + L.OBJECT_TYPE);
     const flags = u8at(p + L.OBJECT_FLAGS);
     const size = u64at(p + L.OBJECT_SIZE);
     if (type == 0 || type > L.TYPE_TAG) return irregular(Reason.OBJECT, p);
     if (size < minimumSize(type) || size > FS - p) return irregular(Reason.OBJECT, p);
+    if (p + size > AVAIL) { P = p; return SCAN_WAIT; }
     if (!checkObject(p, type, size)) return irregular(Reason.OBJECT_FIELDS, p);
 
     // flags: compression only on DATA, one algorithm, one the header announces

@@ -10,10 +10,10 @@ import { loadNodeKernel } from './kernel-node.js';
 import { STRERROR } from '../src/errors.js';
 import { JournalError } from '../src/errors.js';
 import { JournalFile } from '../src/journal/file.js';
-import { openJournal, verifyJournal, type VerifyInput } from '../src/verify/index.js';
+import { VerifyAborted, openJournal, verifyJournal, type VerifyInput } from '../src/verify/index.js';
 import type { Kernel } from '../src/kernel/kernel.js';
 import { readJournal } from './read-journal.js';
-import type { SystemdVersion, VerifyReport } from '../src/verify/report.js';
+import type { SystemdVersion, VerifyOptions, VerifyReport } from '../src/verify/report.js';
 import { processLocalTime } from './tz.js';
 
 export interface VerifyArgs {
@@ -48,6 +48,18 @@ function ioError(e: unknown): string {
 async function read(path: string, kernel: Kernel): Promise<VerifyInput | string> {
   const r = await readJournal(path, kernel);
   return 'error' in r ? ioError(r.error) : r;
+}
+
+/** Reads and verifies one file here; the rest of the file is still being read as verification starts. */
+async function readAndVerify(path: string, kernel: Kernel, options: VerifyOptions): Promise<VerifyReport | string> {
+  const input = await read(path, kernel);
+  if (typeof input === 'string') return input;
+  try {
+    return await verifyJournal(input, kernel, options);
+  } catch (e) {
+    if (e instanceof VerifyAborted) throw e;
+    return ioError(e); // reading stopped half-way (the file shrank, an I/O error)
+  }
 }
 
 /**
@@ -131,7 +143,7 @@ export async function runVerify(a: VerifyArgs): Promise<number> {
     return 2;
   }
   const localTime = processLocalTime(a.utc);
-  const options = { key: a.key, version: a.version, localTime, quiet: a.quiet };
+  const options: VerifyOptions = { key: a.key, version: a.version, localTime, quiet: a.quiet };
 
   if (a.json && a.files.length > 1) {
     let rc = 0;
@@ -147,12 +159,12 @@ export async function runVerify(a: VerifyArgs): Promise<number> {
   if (a.json) {
     let rc = 0;
     for (const path of a.files) {
-      const input = await read(path, kernel);
+      const r = await readAndVerify(path, kernel, options);
       let report: VerifyReport | { file: string; verdict: 'OPEN_FAILED'; error: { errno: string; message: string }; lines: string[] };
-      if (typeof input === 'string') {
-        report = { file: path, verdict: 'OPEN_FAILED', error: { errno: 'EIO', message: input }, lines: [`Failed to open files: ${input}`] };
+      if (typeof r === 'string') {
+        report = { file: path, verdict: 'OPEN_FAILED', error: { errno: 'EIO', message: r }, lines: [`Failed to open files: ${r}`] };
       } else {
-        report = await verifyJournal(input, kernel, options);
+        report = r;
       }
       if (report.verdict !== 'PASS') rc = 1;
       process.stdout.write(JSON.stringify(report) + '\n');
@@ -189,12 +201,11 @@ export async function runVerify(a: VerifyArgs): Promise<number> {
     return stopped ? 1 : rc;
   }
   for (const path of a.files) {
-    const input = await read(path, kernel);
-    if (typeof input === 'string') {
-      err(`Failed to open files: ${input}`);
+    const report = await readAndVerify(path, kernel, options);
+    if (typeof report === 'string') {
+      err(`Failed to open files: ${report}`);
       return 1;
     }
-    const report = await verifyJournal(input, kernel, options);
     for (const line of report.lines) err(line);
     if (report.verdict === 'KEY_REJECTED' || report.verdict === 'ABORTED') return 1;
     if (report.verdict !== 'PASS') rc = 1;

@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { loadNodeKernel } from '../cli/kernel-node.js';
 import { openJournal, verifyJournal } from '../src/verify/index.js';
-import { arenaBounds, verifyRegular } from '../src/verify/regular.js';
+import { verifyRegular } from '../src/verify/regular.js';
+import { scanTables } from '../src/verify/arena-fill.js';
 import { utcTime } from '../src/verify/text.js';
 import { parseVerificationKey } from '../src/verify/key.js';
 import type { SystemdVersion, VerifyReport } from '../src/verify/report.js';
@@ -36,7 +37,7 @@ async function regularRun(kernel: Kernel, bytes: Uint8Array, key: string | undef
   arena.bytes.set(bytes);
   const f0 = openJournal('f', arena.bytes, version);
   if (typeof f0 === 'string') return null;
-  const b = arenaBounds(f0);
+  const b = scanTables(f0.bytes, f0.size);
   assert.ok(arena.prepareScan(b.maxData, b.maxTags));
   const f = openJournal('f', arena.bytes, version);
   assert.notEqual(typeof f, 'string');

@@ -41,10 +41,15 @@ export interface Kernel {
   fsprg(seed: Uint8Array): Fsprg;
   /**
    * A fresh kernel instance whose memory holds one journal of `size` bytes (see JournalArena), or
-   * null when it cannot (too large for wasm memory, or no memory left).
+   * null when it cannot (too large for wasm memory, or no memory left). With `tables` (the bounds
+   * from the file's header, read first), the scan tables are sized now, so the memory never grows
+   * while the file is being read in.
    */
-  openArena(size: number): Promise<JournalArena | null>;
+  openArena(size: number, tables?: ScanTables): Promise<JournalArena | null>;
 }
+
+/** Upper bounds for the scan tables (arena-fill.ts scanTables). */
+export interface ScanTables { maxData: number; maxTags: number }
 
 /**
  * One journal file inside wasm memory (assembly/scan.ts): the caller writes the file into `bytes`
@@ -52,25 +57,34 @@ export interface Kernel {
  * run over it in place. The instance is the file's alone; dropping the arena frees its memory.
  */
 export interface JournalArena {
-  /** The file's bytes, in wasm memory. Stays valid: the arena's memory grows only in prepareScan(). */
+  /**
+   * The file's bytes, in wasm memory. Stays valid: the arena's memory grows only in prepareScan()
+   * (never, when openArena sized the tables).
+   */
   readonly bytes: Uint8Array;
   /** Hashing with the arena's own instance (no FSPRG: use the kernel that opened the arena). */
   readonly kernel: Kernel;
   /**
    * Sizes the scan tables (once, after the file is in `bytes`: the bounds come from its header).
-   * False when memory cannot grow that far.
+   * False when memory cannot grow that far. A second call answers as the first did.
    */
   prepareScan(maxData: number, maxTags: number): boolean;
+  /** The scan tables are sized (prepareScan succeeded, or openArena sized them). */
+  readonly sized: boolean;
+  /** Bytes [0, n) are in place: pass 1 stops (SCAN_WAIT) at the first object reaching beyond. */
+  scanAvail(n: number): void;
+  /** Tags and compressed DATA objects accepted so far (their records are final). */
+  scanCounts(): { tags: number; compressed: number };
   /** Starts the scan (header fields as JournalFile.open validated them). */
   scanInit(headerSize: number, tailObject: number, compact: boolean, keyedHash: boolean, sealed: boolean): void;
   /** Runs up to `budget` pass-1 objects: SCAN_MORE, SCAN_REGULAR or SCAN_IRREGULAR. */
   scanRun(budget: number): number;
   /** The counters (scan.ts OUT slots), valid once scanRun returned REGULAR or IRREGULAR. */
   scanOut(): BigUint64Array;
-  /** The tag records (scan.ts TAG_REC_* slots, TAG_REC_SLOTS per tag). */
-  scanTags(count: number): BigUint64Array;
-  /** Offsets of the compressed DATA objects the scan left to the caller. */
-  scanCompressed(count: number): Uint32Array;
+  /** The tag records (scan.ts TAG_REC_* slots, TAG_REC_SLOTS per tag), tags [from, to). */
+  scanTags(to: number, from?: number): BigUint64Array;
+  /** Offsets of the compressed DATA objects the scan left to the caller, [from, to). */
+  scanCompressed(to: number, from?: number): Uint32Array;
   /** HMAC-SHA256 of tag segments [start, tag] walked in place (4-lane), in job order. */
   hmacSegments(jobs: readonly SegmentJob[]): Uint8Array[];
 }
@@ -81,6 +95,7 @@ export interface SegmentJob { key: Uint8Array; start: number; tag: number; withH
 export const SCAN_MORE = 0;
 export const SCAN_REGULAR = 1;
 export const SCAN_IRREGULAR = 2;
+export const SCAN_WAIT = 3;
 
 /** One message of hmacSha256Many: the key and the message as a list of byte ranges. */
 export interface HmacJob { key: Uint8Array; parts: readonly Uint8Array[] }
@@ -137,6 +152,7 @@ export interface KernelExports {
   scanInit(headerSize: bigint, tail: bigint, compact: number, keyed: number, sealed: number): void;
   scanRun(budget: number): number;
   scanOutPtr(): Ptr; scanTagsPtr(): Ptr; scanCompressedPtr(): Ptr;
+  scanTagCount(): number; scanCompressedCount(): number; scanAvail(n: bigint): void;
   segmentStart(state: Ptr, start: number, tag: number, withHeader: number): void;
   segmentGather(state: Ptr, dst: Ptr, cap: number): number;
 }
@@ -153,6 +169,11 @@ function wasmRuntime(): WasmRuntime {
   const wa = (globalThis as unknown as { WebAssembly?: WasmRuntime }).WebAssembly;
   if (!wa) throw new Error("WebAssembly is not available in this environment");
   return wa;
+}
+
+/** kernel.wasm compiled, for loadKernel() in several threads (a compiled module crosses postMessage). */
+export function compileKernel(bytes: WasmBytes): Promise<WebAssembly.Module> {
+  return wasmRuntime().compile(bytes);
 }
 
 export async function loadKernel(source: WasmBytes | WebAssembly.Module): Promise<Kernel> {
@@ -520,7 +541,7 @@ export class KernelImpl implements Kernel {
   }
 
   // -- journal arena ------------------------------------------------------------------------------
-  async openArena(size: number): Promise<JournalArena | null> {
+  async openArena(size: number, tables?: ScanTables): Promise<JournalArena | null> {
     if (!this.module || !(size >= 0 && Number.isSafeInteger(size))) return null;
     let instance: WasmInstance;
     try {
@@ -536,7 +557,9 @@ export class KernelImpl implements Kernel {
       return null;
     }
     if (ptr === 0) return null;
-    return new ArenaImpl(k, ptr, size);
+    const arena = new ArenaImpl(k, ptr, size);
+    if (tables) arena.prepareScan(tables.maxData, tables.maxTags);
+    return arena;
   }
 
   /** Lane states for segment walks: 4 × 6 u32 in the IO area, clear of keys (512) and digests (0). */
@@ -655,19 +678,28 @@ class ArenaImpl implements JournalArena {
   scanOut(): BigUint64Array {
     return new BigUint64Array(this.kernel.raw.memory.buffer, this.kernel.raw.scanOutPtr(), SCAN_OUT_SLOTS).slice();
   }
-  scanTags(count: number): BigUint64Array {
-    return new BigUint64Array(this.kernel.raw.memory.buffer, this.kernel.raw.scanTagsPtr(), count * TAG_REC_SLOTS).slice();
+  scanTags(to: number, from = 0): BigUint64Array {
+    const r = this.kernel.raw;
+    return new BigUint64Array(r.memory.buffer, r.scanTagsPtr() + from * TAG_REC_SLOTS * 8, (to - from) * TAG_REC_SLOTS).slice();
   }
-  scanCompressed(count: number): Uint32Array {
-    return new Uint32Array(this.kernel.raw.memory.buffer, this.kernel.raw.scanCompressedPtr(), count).slice();
+  scanCompressed(to: number, from = 0): Uint32Array {
+    return new Uint32Array(this.kernel.raw.memory.buffer, this.kernel.raw.scanCompressedPtr() + from * 4, to - from).slice();
   }
-  private prepared = false;
+  scanAvail(n: number): void {
+    this.kernel.raw.scanAvail(BigInt(n));
+  }
+  scanCounts(): { tags: number; compressed: number } {
+    return { tags: this.kernel.raw.scanTagCount(), compressed: this.kernel.raw.scanCompressedCount() };
+  }
+  private prepared: boolean | undefined;
+  get sized(): boolean {
+    return this.prepared === true;
+  }
   prepareScan(maxData: number, maxTags: number): boolean {
-    if (this.prepared) throw new Error('prepareScan: the scan tables are already sized');
-    this.prepared = true;
-    const ok = this.kernel.raw.scanAlloc(BigInt(maxData), BigInt(maxTags)) !== 0;
+    if (this.prepared !== undefined) return this.prepared;
+    this.prepared = this.kernel.raw.scanAlloc(BigInt(maxData), BigInt(maxTags)) !== 0;
     if (this.bytes.byteLength === 0 && this.size > 0) this.bytes = new Uint8Array(this.kernel.raw.memory.buffer, this.ptr, this.size);
-    return ok;
+    return this.prepared;
   }
   hmacSegments(jobs: readonly SegmentJob[]): Uint8Array[] {
     for (const j of jobs) {

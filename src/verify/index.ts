@@ -6,7 +6,8 @@
 import { STRERROR } from '../errors.js';
 import { id128Hex, type JournalFile } from '../journal/file.js';
 import type { JournalArena, Kernel } from '../kernel/kernel.js';
-import { arenaBounds } from './regular.js';
+import { HEADER_SIZE_MAX_KNOWN } from '../journal/format.js';
+import { fillAll, scanTables, type ArenaFill } from './arena-fill.js';
 import { KeyError, parseVerificationKey } from './key.js';
 import type { VerifyOptions, VerifyReport } from './report.js';
 import type { ParsedKey } from './seal.js';
@@ -50,16 +51,26 @@ function baseReport(name: string, size: number, keyGiven: boolean): VerifyReport
 }
 
 /**
- * The file to verify: its bytes, or a kernel arena the caller already read it into (Kernel.openArena:
- * one copy of the file, in wasm memory, where the fast path scans it in place).
+ * The file to verify: its bytes, or a kernel arena the caller read it into (Kernel.openArena: one
+ * copy of the file, in wasm memory, where the fast path scans it in place). With `fill`, the caller
+ * is still reading it in (front to back, into an arena opened with its scan tables sized): the fast
+ * path scans what has arrived as it arrives.
  */
-export type VerifyInput = { name: string; bytes: Uint8Array; arena?: undefined } | { name: string; arena: JournalArena; bytes?: undefined };
+export type VerifyInput =
+  | { name: string; bytes: Uint8Array; arena?: undefined; fill?: undefined }
+  | { name: string; arena: JournalArena; bytes?: undefined; fill?: ArenaFill };
 
 export async function verifyJournal(input: VerifyInput, kernel: Kernel, options: VerifyOptions = {}): Promise<VerifyReport> {
   const version = options.version ?? 254;
   const localTime: LocalTimeFn = options.localTime ?? utcTime;
   const keyGiven = options.key !== undefined;
   const name = input.name;
+  const fill = input.fill;
+  // The header first (all opening the file looks at); the fast path waits for the rest as it goes.
+  if (fill && input.arena) {
+    const head = Math.min(input.arena.bytes.length, HEADER_SIZE_MAX_KNOWN);
+    while (fill.loaded < head) await fill.more(fill.loaded);
+  }
   const bytes = input.arena ? input.arena.bytes : input.bytes;
   const report = baseReport(name, bytes.length, keyGiven);
 
@@ -96,10 +107,13 @@ export async function verifyJournal(input: VerifyInput, kernel: Kernel, options:
     }
   }
 
-  const arena = options.fastPath === false ? undefined : await arenaFor(f, input.arena, kernel);
+  // A file still being read in keeps its arena's memory as it is: growing it would detach the reader's views.
+  const fast = options.fastPath !== false && (!fill || input.arena!.sized);
+  const arena = fast ? await arenaFor(f, input.arena, kernel) : undefined;
+  if (!arena && fill) await fillAll(fill, f.size);
   // Sizing the scan tables grew the arena's memory, which detaches views of the old buffer: reopen.
   const file = arena ? openJournal(name, arena.bytes, version) : f;
-  const common = { version, kernel, localTime, onProgress: options.onProgress, signal: options.signal, arena };
+  const common = { version, kernel, localTime, onProgress: options.onProgress, signal: options.signal, arena, fill };
 
   if (!key && f.sealed) {
     // journalctl: ENOKEY without looking at the file. We still check the structure for the report.
@@ -176,6 +190,6 @@ async function arenaFor(f: JournalFile, given: JournalArena | undefined, kernel:
     if (!arena) return undefined;
     arena.bytes.set(f.bytes);
   }
-  const { maxData, maxTags } = arenaBounds(f);
+  const { maxData, maxTags } = scanTables(f.bytes, f.size);
   return arena.prepareScan(maxData, maxTags) ? arena : undefined;
 }

@@ -10,20 +10,13 @@
 import { decompressPayload, prepareZstd } from '../journal/compress.js';
 import type { JournalFile } from '../journal/file.js';
 import { DataObject, Header, IncompatibleFlag } from '../journal/format.js';
-import { SCAN_IRREGULAR, SCAN_MORE, ScanOut, TAG_REC_SLOTS, TagRec, type JournalArena } from '../kernel/kernel.js';
+import { SCAN_IRREGULAR, SCAN_REGULAR, SCAN_WAIT, ScanOut, TAG_REC_SLOTS, TagRec, type JournalArena } from '../kernel/kernel.js';
 import { Respeculate, SealState } from './seal.js';
 import { Access, COMPATIBLE_SUPPORTED, VerifyAborted, headerMismatch, type VerifyContext, type VerifyRun } from './structure.js';
+import { EarlyTagMacs } from './tag-macs.js';
 
 /** Pass-1 objects per scan call: keeps progress and cancellation responsive (~10 ms per call). */
 const SCAN_BUDGET = 16384;
-
-/** Upper bounds for the arena's tables, from the header where it has the counts (a lying header only makes the scan irregular). */
-export function arenaBounds(f: JournalFile): { maxData: number; maxTags: number } {
-  const cap = Math.floor(f.size / 64) + 1;
-  const H = f.header;
-  const bound = (n: bigint | undefined) => (n === undefined || n >= BigInt(cap) ? cap : Number(n) + 1);
-  return { maxData: bound(H.nData), maxTags: f.sealed ? bound(H.nTags) : 1 };
-}
 
 export async function verifyRegular(f: JournalFile, arena: JournalArena, ctx: VerifyContext): Promise<VerifyRun | null> {
   const H = f.header;
@@ -31,45 +24,41 @@ export async function verifyRegular(f: JournalFile, arena: JournalArena, ctx: Ve
   if ((H.compatibleFlags & ~COMPATIBLE_SUPPORTED[ctx.version]) !== 0) return null;
   for (let i = 0; i < 7; i++) if (f.bytes[Header.reserved + i] !== 0) return null;
 
-  // Pass 1 and pass 2, in wasm.
+  const withKey = ctx.sealChecks && ctx.key !== null;
+  const acc = new Access(f, ctx.version);
+  const seal = new SealState(f, acc, ctx);
+  // While the file is still being read in: the tags accepted so far are hashed rather than waited on.
+  const early = withKey && f.sealed && ctx.fill ? new EarlyTagMacs(arena, (epoch) => seal.epochKey(epoch), H.headerSize) : null;
+  if (H.incompatibleFlags & IncompatibleFlag.COMPRESSED_ZSTD) await prepareZstd();
+  const payloads = new CompressedPayloads(f, arena);
+
+  // Pass 1 and pass 2, in wasm, over what has been read in so far.
+  const fill = ctx.fill;
+  let avail = fill ? fill.loaded : f.size;
+  arena.scanAvail(avail);
   arena.scanInit(H.headerSize, H.tailObjectOffset, f.compact, f.keyedHash, f.sealed);
-  let status = SCAN_MORE;
+  let status: number;
   let steps = 0;
-  while ((status = arena.scanRun(SCAN_BUDGET)) === SCAN_MORE) {
+  while ((status = arena.scanRun(SCAN_BUDGET)) !== SCAN_REGULAR) {
+    if (status === SCAN_IRREGULAR) return null;
     if (ctx.signal?.aborted) throw new VerifyAborted();
+    if (status === SCAN_WAIT) {
+      if (!fill || avail >= f.size) return null;
+      // while the next bytes arrive: the compressed payloads and the tags accepted so far
+      const counts = arena.scanCounts();
+      if (!(await payloads.check(counts.compressed, ctx))) return null;
+      early?.hashAccepted(counts.tags);
+      avail = await fill.more(avail);
+      arena.scanAvail(avail);
+    }
     // Objects average ~300 bytes; the exact path reports pass 1 as the first 60 %.
     ctx.onProgress?.(Math.min(Math.floor(f.size * 0.6), ++steps * SCAN_BUDGET * 300), f.size);
   }
-  if (status === SCAN_IRREGULAR) return null;
   const out = arena.scanOut();
   const n = (slot: number) => Number(out[slot]!);
-
-  // Compressed DATA objects: decompressed here, hashed with the arena's kernel.
-  const nCompressed = n(ScanOut.nCompressed);
-  if (nCompressed > 0) {
-    if (H.incompatibleFlags & IncompatibleFlag.COMPRESSED_ZSTD) await prepareZstd();
-    const offs = arena.scanCompressed(nCompressed);
-    const k = arena.kernel;
-    const fileId = f.bytes.subarray(Header.fileId, Header.fileId + 16);
-    for (let i = 0; i < nCompressed; i++) {
-      const p = offs[i]!;
-      const size = f.u64n(p + 8);
-      let payload: Uint8Array;
-      try {
-        const r = decompressPayload(f.u8(p + 1), f.bytes.subarray(p + f.dataPayloadOffset, p + size), { maxSize: 0x7fffffff });
-        payload = r instanceof Uint8Array ? r : await r;
-      } catch {
-        return null;
-      }
-      const h = f.keyedHash ? k.siphash24(fileId, payload) : k.jenkinsHash64(payload);
-      if (h !== f.u64(p + DataObject.hash)) return null;
-      if (i % 1024 === 1023 && ctx.signal?.aborted) throw new VerifyAborted();
-    }
-  }
+  if (!(await payloads.check(n(ScanOut.nCompressed), ctx))) return null;
 
   // Header consistency, then the tags in file order, replayed from the scan's records.
-  const acc = new Access(f, ctx.version);
-  const seal = new SealState(f, acc, ctx);
   const nTags = n(ScanOut.nTags);
   const lastBootOff = n(ScanOut.lastBootOff);
   const counters = {
@@ -86,8 +75,10 @@ export async function verifyRegular(f: JournalFile, arena: JournalArena, ctx: Ve
   };
   if (headerMismatch(f, acc, ctx.version, counters, nTags, out[ScanOut.lastRealtime]!)) return null;
 
-  const withKey = ctx.sealChecks && ctx.key !== null;
-  if (withKey) seal.arena = arena;
+  if (withKey) {
+    seal.arena = arena;
+    if (early) seal.precomputed = early.digests;
+  }
   try {
     if (!replayTags(seal, arena.scanTags(nTags), nTags, withKey, ctx)) return null;
     // the same check for the entries after the last tag
@@ -137,4 +128,40 @@ function replayTags(seal: SealState, tags: BigUint64Array, nTags: number, withKe
     if (t % 256 === 255 && ctx.signal?.aborted) throw new VerifyAborted();
   }
   return true;
+}
+
+/** The compressed DATA objects pass 1 listed: decompressed here, hashed with the arena's kernel. */
+class CompressedPayloads {
+  private done = 0;
+  private readonly fileId: Uint8Array;
+  constructor(
+    private readonly f: JournalFile,
+    private readonly arena: JournalArena,
+  ) {
+    this.fileId = f.bytes.slice(Header.fileId, Header.fileId + 16);
+  }
+
+  /** Checks those listed up to `count`; false = one does not decompress or hash right. */
+  async check(count: number, ctx: VerifyContext): Promise<boolean> {
+    if (count <= this.done) return true;
+    const f = this.f;
+    const k = this.arena.kernel;
+    const offs = this.arena.scanCompressed(count, this.done);
+    for (let i = 0; i < offs.length; i++) {
+      const p = offs[i]!;
+      const size = f.u64n(p + 8);
+      let payload: Uint8Array;
+      try {
+        const r = decompressPayload(f.u8(p + 1), f.bytes.subarray(p + f.dataPayloadOffset, p + size), { maxSize: 0x7fffffff });
+        payload = r instanceof Uint8Array ? r : await r;
+      } catch {
+        return false;
+      }
+      const h = f.keyedHash ? k.siphash24(this.fileId, payload) : k.jenkinsHash64(payload);
+      if (h !== f.u64(p + DataObject.hash)) return false;
+      if (i % 1024 === 1023 && ctx.signal?.aborted) throw new VerifyAborted();
+    }
+    this.done = count;
+    return true;
+  }
 }

@@ -11,6 +11,7 @@ import type { JournalFile } from '../journal/file.js';
 import { DataObject, EntryObject, FieldObject, HMAC_HEADER_RANGES, ObjectType, TagObject, align64 } from '../journal/format.js';
 import type { Fsprg, HmacJob, JournalArena, Kernel, SegmentJob } from '../kernel/kernel.js';
 import type { SealSegment, SystemdVersion } from './report.js';
+import type { TagMac } from './tag-macs.js';
 import { formatTimestampOrNull, type LocalTimeFn } from './text.js';
 
 const MASK64 = (1n << 64n) - 1n;
@@ -106,6 +107,8 @@ export class SealState {
    */
   arena: JournalArena | null = null;
   private segmentJobs: SegmentJob[] = [];
+  /** Arena mode: digests computed while the file was being read in (tag-macs.ts), by tag offset. */
+  precomputed: Map<number, TagMac> | null = null;
   private jobTags: number[] = [];
   private jobSegments: SealSegment[] = [];
 
@@ -342,6 +345,17 @@ export class SealState {
     this.minEntryRealtime = USEC_INFINITY;
 
     const start = this.lastTag === 0 ? this.f.header.headerSize : this.lastTag;
+    const pre = this.precomputed?.get(p);
+    if (this.arena && pre && pre.start === start && pre.withHeader === (this.lastTag === 0)) {
+      const b = this.f.bytes;
+      const at = p + TagObject.tag;
+      for (let i = 0; i < TagObject.TAG_LENGTH; i++) if (pre.digest[i] !== b[at + i]) throw new Respeculate();
+      this.record(p, seqnum, epoch, start, rt, rtEnd, true);
+      this.lastTagRealtime = rt;
+      this.lastSealedRealtime = this.entryRealtime;
+      this.advance(p, epoch);
+      return null;
+    }
     if (this.arena || (this.deferred && !this.unknownInSegment)) {
       const key = this.epochKey(epoch);
       if (this.arena) this.segmentJobs.push({ key, start, tag: p, withHeader: this.lastTag === 0 });

@@ -25,6 +25,7 @@ import {
   align64,
 } from '../journal/format.js';
 import type { JournalArena, Kernel } from '../kernel/kernel.js';
+import { fillAll, type ArenaFill } from './arena-fill.js';
 import { verifyRegular } from './regular.js';
 import type { Failure, SealSegment, SystemdVersion } from './report.js';
 import { Respeculate, SealState, type ParsedKey } from './seal.js';
@@ -66,6 +67,8 @@ export interface VerifyContext {
   signal?: { readonly aborted: boolean };
   /** The file lives in this kernel arena (f.bytes === arena.bytes): try the wasm fast path first. */
   arena?: JournalArena;
+  /** The arena is still being read in: the fast path scans as it arrives, the exact path waits for all of it. */
+  fill?: ArenaFill;
 }
 
 export interface VerifyRun {
@@ -435,6 +438,7 @@ export async function verifyStructure(f: JournalFile, ctx: VerifyContext): Promi
     const fast = await verifyRegular(f, ctx.arena, ctx);
     if (fast) return fast;
   }
+  if (ctx.fill) await fillAll(ctx.fill, f.size);
   // Speculative run: tag HMACs batched (4-lane SIMD) and DATA/FIELD hashes batched (many per kernel
   // call), assuming every one is good; if one is not, verify again object by object so the run stops
   // exactly where journalctl's does, with its lines.

@@ -7,6 +7,7 @@ import { releaseProxy } from 'comlink';
 import { JournalFile, id128Hex } from '../../src/journal/file.js';
 import { HEADER_SIZE_MIN, SIGNATURE } from '../../src/journal/format.js';
 import type { Kernel } from '../../src/kernel/kernel.js';
+import { ArenaLoader, HEAD_BYTES, scanTables } from '../../src/verify/arena-fill.js';
 import { verifyJournal, type VerifyInput } from '../../src/verify/index.js';
 import type { SystemdVersion, VerifyReport } from '../../src/verify/report.js';
 
@@ -55,21 +56,57 @@ async function readAll(blob: Blob, name: string): Promise<Uint8Array> {
   }
 }
 
-/** Slices read at a time into the arena: the file is in memory once, plus one slice. */
-const READ_SLICE = 16 << 20;
+/**
+ * Slices read into the arena, and slices in flight at once: the browser reads a File in another
+ * process, so several requests at a time keep it busy (one at a time reads at half the speed). The
+ * file is in memory once, plus the slices in flight.
+ */
+const READ_SLICE = 8 << 20;
+const READS_IN_FLIGHT = 4;
 
 /**
- * The file as verifyJournal's input: read slice by slice into a kernel arena (wasm memory, where the
- * fast path scans it in place), or whole into an ArrayBuffer when no arena can be had.
+ * The file as verifyJournal's input: its header first (to size the arena), then the rest slice by
+ * slice into the kernel arena (wasm memory, where the fast path scans it in place) while
+ * verification scans what has arrived; whole into an ArrayBuffer when no arena can be had.
  */
 async function readInput(kernel: Kernel, blob: Blob, name: string): Promise<VerifyInput> {
-  const arena = await kernel.openArena(blob.size);
+  const head = new Uint8Array(await blob.slice(0, Math.min(blob.size, HEAD_BYTES)).arrayBuffer());
+  const arena = await kernel.openArena(blob.size, scanTables(head, blob.size));
   if (!arena) return { name, bytes: await readAll(blob, name) };
-  for (let off = 0; off < blob.size; off += READ_SLICE) {
-    const part = new Uint8Array(await blob.slice(off, Math.min(blob.size, off + READ_SLICE)).arrayBuffer());
-    arena.bytes.set(part, off);
+  arena.bytes.set(head);
+  const fill = new ArenaLoader(blob.size);
+  fill.advance(head.length);
+  void readSlices(blob, arena.bytes, head.length, fill, name);
+  return { name, arena, fill };
+}
+
+/** Reads [from, end) of the blob into target, a few slices at a time, reporting each contiguous prefix. */
+async function readSlices(blob: Blob, target: Uint8Array, from: number, fill: ArenaLoader, name: string): Promise<void> {
+  const finished = new Map<number, number>(); // slice start -> its end, for slices done out of order
+  let next = from;
+  let contiguous = from;
+  const reader = async () => {
+    while (next < blob.size) {
+      const at = next;
+      const end = Math.min(blob.size, at + READ_SLICE);
+      next = end;
+      const part = new Uint8Array(await blob.slice(at, end).arrayBuffer());
+      if (part.length !== end - at) throw new Error(`the file changed while it was being read (${part.length} of ${end - at} bytes at ${at})`);
+      target.set(part, at);
+      finished.set(at, end);
+      while (finished.has(contiguous)) {
+        const e = finished.get(contiguous)!;
+        finished.delete(contiguous);
+        contiguous = e;
+      }
+      fill.advance(contiguous);
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: READS_IN_FLIGHT }, reader));
+  } catch (e) {
+    fill.fail(new Error(`${name}: the browser could not read the file (${(e as Error).message || e})`));
   }
-  return { name, arena };
 }
 
 export function createVerifyApi(getKernel: () => Promise<Kernel>) {

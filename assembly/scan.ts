@@ -222,6 +222,7 @@ export function scanInit(hdrSize: u64, tailObject: u64, compactFile: bool, keyed
   reason = 0;
   reasonOffset = 0;
   mainLast = 0;
+  step2 = STEP2_START;
 }
 
 /**
@@ -241,9 +242,13 @@ export function scanRun(budget: u32): i32 {
   if (phase == PHASE_PASS2) {
     // pass 2 follows offsets anywhere in the file
     if (AVAIL < FS) return SCAN_WAIT;
-    buildRank();
-    const r = pass2();
-    if (r != SCAN_MORE) return r;
+    if (step2 == STEP2_START) {
+      buildRank();
+      step2 = STEP2_HASH_TABLE;
+      at2 = 0;
+    }
+    const r = pass2(<u64>budget);
+    if (r != SCAN_REGULAR) return r;
     phase = PHASE_DONE;
     writeOut();
     return SCAN_REGULAR;
@@ -500,48 +505,90 @@ function buildRank(): void {
 // @ts-ignore: decorator
 @inline function small(v: u64): bool { return v < 0x100000000; }
 
-function pass2(): i32 {
-  // One walk of the data hash table does fastIndex's part (structure.ts: every chain node a DATA
-  // object reached once, noted as in its own bucket or not) and pass 2b's chain checks (sorted
-  // chains, tail pointers); what 2b asks of each node's entries is checked per DATA object below.
+// Pass 2 runs in steps of about `budget` units of work (bucket, DATA object, array item) per call,
+// like pass 1: besides keeping the caller responsive, a wasm engine runs each call in the code tier
+// it started in, so one long call would run all of pass 2 in the baseline tier.
+const STEP2_START: i32 = 0, STEP2_HASH_TABLE: i32 = 1, STEP2_CHAINS: i32 = 2, STEP2_MAIN: i32 = 3, STEP2_CHECK: i32 = 4;
+let step2: i32 = STEP2_START;
+/** Where the current step resumes (bucket, DATAIDX word, main-array object, data index). */
+let at2: u64 = 0;
+/** Step state carried between calls. */
+let chainBudget: u64 = 0, chainD: usize = 0, mainI: u64 = 0, mainLastSeen: u64 = 0;
+
+/** SCAN_MORE (call again), SCAN_REGULAR (pass 2 done) or SCAN_IRREGULAR. */
+function pass2(budget: u64): i32 {
+  if (step2 == STEP2_HASH_TABLE) {
+    const r = pass2HashTable(budget);
+    if (r != SCAN_REGULAR) return r;
+    step2 = STEP2_CHAINS; at2 = 0; chainBudget = FS >> 2; chainD = 0;
+    return SCAN_MORE;
+  }
+  if (step2 == STEP2_CHAINS) {
+    const r = pass2Chains(budget);
+    if (r != SCAN_REGULAR) return r;
+    step2 = STEP2_MAIN; at2 = u64at(L.HEADER_ENTRY_ARRAY_OFFSET); mainI = 0; mainLastSeen = 0;
+    return SCAN_MORE;
+  }
+  if (step2 == STEP2_MAIN) {
+    const r = pass2Main(budget);
+    if (r != SCAN_REGULAR) return r;
+    mainLast = mainLastSeen;
+    step2 = STEP2_CHECK; at2 = 0;
+    return SCAN_MORE;
+  }
+  return pass2Check(budget);
+}
+
+/**
+ * One walk of the data hash table does fastIndex's part (structure.ts: every chain node a DATA
+ * object reached once, noted as in its own bucket or not) and pass 2b's chain checks (sorted
+ * chains, tail pointers); what 2b asks of each node's entries is checked per DATA object below.
+ */
+function pass2HashTable(budget: u64): i32 {
   const dhtOff = u64at(L.HEADER_DATA_HASH_TABLE_OFFSET);
   const dhtSize = u64at(L.HEADER_DATA_HASH_TABLE_SIZE);
   const nBuckets = dhtSize / L.HASH_TABLE_ITEM_SIZE;
-  memory.fill(HASHED, 0, <usize>nData);
-  memory.fill(CLEAN, 0, <usize>nData);
-  if (nBuckets > 0) {
+  if (at2 == 0) {
+    memory.fill(HASHED, 0, <usize>nData);
+    memory.fill(CLEAN, 0, <usize>nData);
+    if (nBuckets == 0) return nEntries > 0 ? irregular(Reason.DATA_HASH_TABLE, 0) : SCAN_REGULAR;
     if (dhtSize > FS || dhtOff > FS - dhtSize) return irregular(Reason.DATA_HASH_TABLE, dhtOff);
-    for (let i: u64 = 0; i < nBuckets; i++) {
-      const bucket = dhtOff + i * L.HASH_TABLE_ITEM_SIZE;
-      let r = u64at(bucket);
-      let lastNode: u64 = 0;
-      while (r != 0) {
-        if (!isData(r)) return irregular(Reason.DATA_HASH_TABLE, r);
-        const d = <usize>dataIndex(r);
-        if (load<u8>(HASHED + d) != 0) return irregular(Reason.DATA_HASH_TABLE, r);
-        if (u64at(r + L.DATA_HASH) % nBuckets != i) return irregular(Reason.HASH_CHAIN, r);
-        store<u8>(HASHED + d, 2);
-        const next = u64at(r + L.DATA_NEXT_HASH_OFFSET);
-        if (next != 0 && next <= r) return irregular(Reason.HASH_CHAIN, r);
-        lastNode = r;
-        r = next;
-      }
-      if (u64at(bucket + 8) != lastNode) return irregular(Reason.HASH_CHAIN, bucket);
-    }
-  } else if (nEntries > 0) {
-    return irregular(Reason.DATA_HASH_TABLE, 0);
   }
+  const end = at2 + budget < nBuckets ? at2 + budget : nBuckets;
+  for (let i: u64 = at2; i < end; i++) {
+    const bucket = dhtOff + i * L.HASH_TABLE_ITEM_SIZE;
+    let r = u64at(bucket);
+    let lastNode: u64 = 0;
+    while (r != 0) {
+      if (!isData(r)) return irregular(Reason.DATA_HASH_TABLE, r);
+      const d = <usize>dataIndex(r);
+      if (load<u8>(HASHED + d) != 0) return irregular(Reason.DATA_HASH_TABLE, r);
+      if (u64at(r + L.DATA_HASH) % nBuckets != i) return irregular(Reason.HASH_CHAIN, r);
+      store<u8>(HASHED + d, 2);
+      const next = u64at(r + L.DATA_NEXT_HASH_OFFSET);
+      if (next != 0 && next <= r) return irregular(Reason.HASH_CHAIN, r);
+      lastNode = r;
+      r = next;
+    }
+    if (u64at(bucket + 8) != lastNode) return irregular(Reason.HASH_CHAIN, bucket);
+  }
+  at2 = end;
+  return end == nBuckets ? SCAN_REGULAR : SCAN_MORE;
+}
 
-  // fastIndex's DATA loop: each DATA object's entry-array chain well formed (LINKED, CLEAN).
-  let budget: u64 = FS >> 2;
-  const words = <usize>((FS >> 9) + 1);
-  let d: usize = 0;
-  for (let w: usize = 0; w < words; w++) {
-    let word = load<u64>(DATAIDX + (w << 4));
+/** fastIndex's DATA loop: each DATA object's entry-array chain well formed (LINKED, CLEAN). */
+function pass2Chains(budget: u64): i32 {
+  const words = <u64>((FS >> 9) + 1);
+  let d = chainD;
+  let done: u64 = 0;
+  let w = at2;
+  for (; w < words && done < budget; w++) {
+    let word = load<u64>(DATAIDX + <usize>(w << 4));
     while (word != 0) {
       const bit = ctz<u64>(word);
       word &= word - 1;
-      const p = ((<u64>w << 6) + bit) << 3;
+      done++;
+      const p = ((w << 6) + bit) << 3;
       const n = u64at(p + L.DATA_N_ENTRIES);
       const arr0 = u64at(p + L.DATA_ENTRY_ARRAY_OFFSET);
       if (n == 0) {
@@ -573,8 +620,9 @@ function pass2(): i32 {
           prev = q;
         }
         need -= m;
-        if (budget < m + 1) return irregular(Reason.DATA_CHAIN, p);
-        budget -= m + 1;
+        if (chainBudget < m + 1) return irregular(Reason.DATA_CHAIN, p);
+        chainBudget -= m + 1;
+        done += m;
         const next = u64at(a + L.ENTRY_ARRAY_NEXT);
         if (next != 0 && next <= a) ok2b = false;
         a = next;
@@ -585,13 +633,19 @@ function pass2(): i32 {
       d++;
     }
   }
+  chainD = d;
+  at2 = w;
+  return w >= words ? SCAN_REGULAR : SCAN_MORE;
+}
 
-  // verify_entry_array (pass 2a) over the main chain with the answers above.
+/** verify_entry_array (pass 2a) over the main chain with the answers above. */
+function pass2Main(budget: u64): i32 {
   const n = nEntries;
-  let a = u64at(L.HEADER_ENTRY_ARRAY_OFFSET);
-  let i: u64 = 0;
-  let last: u64 = 0;
-  while (i < n) {
+  let a = at2;
+  let i = mainI;
+  let last = mainLastSeen;
+  let done: u64 = 0;
+  while (i < n && done < budget) {
     if (!isArray(a)) return irregular(Reason.MAIN_WALK, a);
     const next = u64at(a + L.ENTRY_ARRAY_NEXT);
     if (next != 0 && next <= a) return irregular(Reason.MAIN_WALK, a);
@@ -612,20 +666,31 @@ function pass2(): i32 {
         const mx = load<u32>(LINKED + (dq << 2));
         if (!isLast && (mx == 0xffffffff || <u64>mx < p)) return irregular(Reason.ENTRY_DATA, p);
       }
+      done += ni + 1;
     }
     a = next;
   }
-  mainLast = last;
+  at2 = a;
+  mainI = i;
+  mainLastSeen = last;
+  return i >= n ? SCAN_REGULAR : SCAN_MORE;
+}
 
-  // verify_data_hash_table (pass 2b), per chain node: verify_data() answered by CLEAN/LINKED (it can
-  // then fail only on "not in the main entry array", i.e. an entry beyond the main chain's last).
-  for (let dd: usize = 0; dd < <usize>nData; dd++) {
+/**
+ * verify_data_hash_table (pass 2b), per chain node: verify_data() answered by CLEAN/LINKED (it can
+ * then fail only on "not in the main entry array", i.e. an entry beyond the main chain's last).
+ */
+function pass2Check(budget: u64): i32 {
+  const n = nEntries;
+  const end = at2 + budget < nData ? at2 + budget : nData;
+  for (let dd = <usize>at2; dd < <usize>end; dd++) {
     if (load<u8>(HASHED + dd) == 0) continue;
     const mx = load<u32>(LINKED + (dd << 2));
     if (load<u8>(CLEAN + dd) != 1) return irregular(Reason.HASH_CHAIN, <u64>dd);
     if (mx != 0xffffffff && !(n > 0 && <u64>mx <= mainLast)) return irregular(Reason.HASH_CHAIN, <u64>dd);
   }
-  return SCAN_MORE;
+  at2 = end;
+  return end == nData ? SCAN_REGULAR : SCAN_MORE;
 }
 
 // ---- HMAC gathering ---------------------------------------------------------------------------

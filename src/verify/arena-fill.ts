@@ -47,6 +47,28 @@ export class ArenaLoader implements ArenaFill {
   }
 }
 
+/**
+ * One turn of the event loop (a task, not a microtask), so that the reader's completions can run
+ * between slices of verification work: pass 1 and the hashing are synchronous, and a reader whose
+ * callbacks never run stops reading ahead.
+ */
+export function yieldTask(): Promise<void> {
+  return new Promise((resolve) => {
+    // MessageChannel is in browsers, workers and Node alike (the core is typed without either's globals).
+    const ch = new (globalThis as unknown as { MessageChannel: new () => ChannelLike }).MessageChannel();
+    ch.port1.onmessage = () => {
+      ch.port1.close();
+      resolve();
+    };
+    ch.port2.postMessage(null);
+  });
+}
+
+interface ChannelLike {
+  port1: { onmessage: (() => void) | null; close(): void };
+  port2: { postMessage(message: null): void };
+}
+
 /** Waits until the whole file is in place. */
 export async function fillAll(fill: ArenaFill, size: number): Promise<void> {
   let have = fill.loaded;

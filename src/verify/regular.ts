@@ -12,11 +12,15 @@ import type { JournalFile } from '../journal/file.js';
 import { DataObject, Header, IncompatibleFlag } from '../journal/format.js';
 import { SCAN_IRREGULAR, SCAN_REGULAR, SCAN_WAIT, ScanOut, TAG_REC_SLOTS, TagRec, type JournalArena } from '../kernel/kernel.js';
 import { Respeculate, SealState } from './seal.js';
+import { yieldTask } from './arena-fill.js';
 import { Access, COMPATIBLE_SUPPORTED, VerifyAborted, headerMismatch, type VerifyContext, type VerifyRun } from './structure.js';
 import { EarlyTagMacs } from './tag-macs.js';
 
 /** Pass-1 objects per scan call: keeps progress and cancellation responsive (~10 ms per call). */
 const SCAN_BUDGET = 16384;
+/** Side work per slice while pass 1 waits for bytes (a few ms each): compressed payloads, tags. */
+const SIDE_PAYLOADS = 256;
+const SIDE_TAGS = 16;
 
 export async function verifyRegular(f: JournalFile, arena: JournalArena, ctx: VerifyContext): Promise<VerifyRun | null> {
   const H = f.header;
@@ -44,11 +48,26 @@ export async function verifyRegular(f: JournalFile, arena: JournalArena, ctx: Ve
     if (ctx.signal?.aborted) throw new VerifyAborted();
     if (status === SCAN_WAIT) {
       if (!fill || avail >= f.size) return null;
-      // while the next bytes arrive: the compressed payloads and the tags accepted so far
+      // Until more bytes arrive: the compressed payloads and the tags accepted so far, a slice at a
+      // time (pass 1 is what the end waits for, so it goes on as soon as there is more to scan).
       const counts = arena.scanCounts();
-      if (!(await payloads.check(counts.compressed, ctx))) return null;
-      early?.hashAccepted(counts.tags);
-      avail = await fill.more(avail);
+      while (fill.loaded <= avail) {
+        if (payloads.pending(counts.compressed)) {
+          if (!(await payloads.check(counts.compressed, ctx, SIDE_PAYLOADS))) return null;
+        } else if (early?.pending(counts.tags)) {
+          early.hashAccepted(counts.tags, SIDE_TAGS);
+        } else {
+          await fill.more(avail);
+          break;
+        }
+        await yieldTask();
+      }
+      avail = fill.loaded;
+      arena.scanAvail(avail);
+    } else if (fill && avail < f.size) {
+      // let the reader's completions run (it reads ahead only when they do), then take what arrived
+      await yieldTask();
+      avail = fill.loaded;
       arena.scanAvail(avail);
     }
     // Objects average ~300 bytes; the exact path reports pass 1 as the first 60 %.
@@ -141,12 +160,18 @@ class CompressedPayloads {
     this.fileId = f.bytes.slice(Header.fileId, Header.fileId + 16);
   }
 
-  /** Checks those listed up to `count`; false = one does not decompress or hash right. */
-  async check(count: number, ctx: VerifyContext): Promise<boolean> {
-    if (count <= this.done) return true;
+  /** Some of those listed up to `count` are not checked yet. */
+  pending(count: number): boolean {
+    return count > this.done;
+  }
+
+  /** Checks those listed up to `count` (at most `limit` of them now); false = one does not decompress or hash right. */
+  async check(count: number, ctx: VerifyContext, limit = Infinity): Promise<boolean> {
+    const to = Math.min(count, this.done + limit);
+    if (to <= this.done) return true;
     const f = this.f;
     const k = this.arena.kernel;
-    const offs = this.arena.scanCompressed(count, this.done);
+    const offs = this.arena.scanCompressed(to, this.done);
     for (let i = 0; i < offs.length; i++) {
       const p = offs[i]!;
       const size = f.u64n(p + 8);
@@ -161,7 +186,7 @@ class CompressedPayloads {
       if (h !== f.u64(p + DataObject.hash)) return false;
       if (i % 1024 === 1023 && ctx.signal?.aborted) throw new VerifyAborted();
     }
-    this.done = count;
+    this.done = to;
     return true;
   }
 }

@@ -38,10 +38,16 @@ export class EarlyTagMacs {
     this.nextStart = headerSize;
   }
 
-  /** Hashes the segments of tags [hashed, accepted) — pass 1 accepted every object in them. */
-  hashAccepted(accepted: number): void {
-    while (this.hashed < accepted) {
-      const n = Math.min(BATCH, accepted - this.hashed);
+  /** Some of the tags pass 1 accepted (`accepted` of them) are not hashed yet. */
+  pending(accepted: number): boolean {
+    return accepted > this.hashed;
+  }
+
+  /** Hashes the segments of tags [hashed, accepted), at most `limit` now — pass 1 accepted every object in them. */
+  hashAccepted(accepted: number, limit = Infinity): void {
+    const to = Math.min(accepted, this.hashed + limit);
+    while (this.hashed < to) {
+      const n = Math.min(BATCH, to - this.hashed);
       const recs = this.arena.scanTags(this.hashed + n, this.hashed);
       const jobs = [];
       for (let i = 0; i < n; i++) {

@@ -70,5 +70,5 @@ export function hashOutPtr(): usize { return HASH_OUT; }
 export function hashMax(): usize { return HASH_MAX; }
 export {
   fileAlloc, scanAlloc, scanInit, scanRun, scanOutPtr, scanTagsPtr, scanCompressedPtr, segmentStart, segmentGather,
-  scanTagCount, scanCompressedCount, scanAvail,
+  scanTagCount, scanCompressedCount, scanAvail, scanStagePtr, scanStageSize,
 } from "./scan";

@@ -59,6 +59,9 @@ let FS: u64 = 0;            // file size
 let AVAIL: u64 = 0;         // bytes [0, AVAIL) of the file are in place (the file is read in while pass 1 runs)
 let DATAIDX: usize = 0, ENTRYB: usize = 0, ARRAYB: usize = 0, CLAIM: usize = 0;
 let LINKED: usize = 0, HASHED: usize = 0, CLEAN: usize = 0, TAGS: usize = 0, COMP: usize = 0, OUT: usize = 0;
+/** Where segmentGather copies a tag segment for the caller to hash with the platform's HMAC. */
+let STAGE: usize = 0;
+const STAGE_SIZE: usize = 1 << 20;
 let dataCap: u64 = 0, tagCap: u64 = 0;
 
 // file parameters (scanInit)
@@ -113,6 +116,8 @@ export function scanAlloc(maxData: u64, maxTags: u64): bool {
   COMP = at; at += (<usize>maxData * 4 + 8 + 15) & ~(<usize>15);
   TAGS = at; at += <usize>maxTags * TAG_REC_SLOTS * 8 + 16;
   OUT = at; at += OUT_SLOTS * 8;
+  at = (at + 15) & ~(<usize>15);
+  STAGE = at; at += STAGE_SIZE;
   if (!grow(at)) { OUT = 0; return false; }
   dataCap = maxData;
   tagCap = maxTags;
@@ -132,6 +137,8 @@ export function isArena(): bool { return FB != 0; }
 export function scanOutPtr(): usize { return OUT; }
 export function scanTagsPtr(): usize { return TAGS; }
 export function scanCompressedPtr(): usize { return COMP; }
+export function scanStagePtr(): usize { return STAGE; }
+export function scanStageSize(): usize { return STAGE_SIZE; }
 /** Tags and compressed DATA objects pass 1 has accepted so far (their records are final). */
 export function scanTagCount(): u32 { return <u32>nTags; }
 export function scanCompressedCount(): u32 { return <u32>nCompressed; }

@@ -4,6 +4,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { loadNodeKernel } from './kernel-node.js';
+import { nodeHmac } from './node-hmac.js';
 import { readJournal } from './read-journal.js';
 import { verifyJournal } from '../src/verify/index.js';
 import type { SystemdVersion } from '../src/verify/report.js';
@@ -28,6 +29,7 @@ parentPort?.on('message', async (job: WorkerJob) => {
       version: job.version,
       quiet: job.quiet,
       localTime: processLocalTime(job.utc),
+      hmac: nodeHmac,
     });
     parentPort!.postMessage({ id: job.id, report });
   } catch (e) {

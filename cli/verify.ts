@@ -12,6 +12,7 @@ import { JournalError } from '../src/errors.js';
 import { JournalFile } from '../src/journal/file.js';
 import { VerifyAborted, openJournal, verifyJournal, type VerifyInput } from '../src/verify/index.js';
 import type { Kernel } from '../src/kernel/kernel.js';
+import { nodeHmac } from './node-hmac.js';
 import { readJournal } from './read-journal.js';
 import type { SystemdVersion, VerifyOptions, VerifyReport } from '../src/verify/report.js';
 import { processLocalTime } from './tz.js';
@@ -143,7 +144,7 @@ export async function runVerify(a: VerifyArgs): Promise<number> {
     return 2;
   }
   const localTime = processLocalTime(a.utc);
-  const options: VerifyOptions = { key: a.key, version: a.version, localTime, quiet: a.quiet };
+  const options: VerifyOptions = { key: a.key, version: a.version, localTime, quiet: a.quiet, hmac: nodeHmac };
 
   if (a.json && a.files.length > 1) {
     let rc = 0;

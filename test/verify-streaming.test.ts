@@ -10,7 +10,7 @@ import { loadNodeKernel } from '../cli/kernel-node.js';
 import { readJournal } from '../cli/read-journal.js';
 import { ArenaLoader, HEAD_BYTES, scanTables } from '../src/verify/arena-fill.js';
 import { openJournal, verifyJournal } from '../src/verify/index.js';
-import { EarlyTagMacs } from '../src/verify/tag-macs.js';
+import { TagMacs, type PlatformHmac } from '../src/verify/tag-macs.js';
 import { parseVerificationKey } from '../src/verify/key.js';
 import { SealState } from '../src/verify/seal.js';
 import { Access } from '../src/verify/structure.js';
@@ -99,8 +99,11 @@ test('streamed: a read that fails half-way rejects with its error, at any point 
   }
 });
 
-test('early tag MACs: the digest of every tag of a sealed file, as the tag stores it', async () => {
+test('tag MACs (kernel, OpenSSL, asynchronous): the digest of every tag of a sealed file, as the tag stores it', async () => {
   const kernel = await kernelP;
+  const { nodeHmac } = await import('../cli/node-hmac.js');
+  const hmacs: Array<PlatformHmac | undefined> = [undefined, nodeHmac, async (k, m) => nodeHmac(k, m)];
+  for (const hmac of hmacs)
   for (const name of ['sealed.journal', 'sealed-noncompact.journal', 'sealed-many-epochs.journal', 'sealed-xz.journal']) {
     const bytes = corpus(name);
     const arena = await kernel.openArena(bytes.length, scanTables(bytes, bytes.length));
@@ -115,15 +118,16 @@ test('early tag MACs: the digest of every tag of a sealed file, as the tag store
     while ((status = arena.scanRun(1 << 20)) !== SCAN_REGULAR) assert.notEqual(status, 2, `${name}: scan irregular`);
     const nTags = arena.scanCounts().tags;
     assert.ok(nTags >= 2, `${name}: ${nTags} tags`);
-    const early = new EarlyTagMacs(arena, (e) => seal.epochKey(e), f.header.headerSize);
-    early.hashAccepted(1);
-    early.hashAccepted(nTags);
+    const early = new TagMacs(arena, (e) => seal.epochKey(e), f.header.headerSize, hmac);
+    await early.hashAccepted(1);
+    await early.hashAccepted(nTags);
+    await early.settle();
     const recs = arena.scanTags(nTags);
     for (let t = 0; t < nTags; t++) {
       const p = Number(recs[t * TAG_REC_SLOTS + TagRec.offset]!);
       const d = early.digests.get(p);
       assert.ok(d, `${name}: tag ${t} hashed`);
-      assert.deepEqual(d.digest, bytes.slice(p + TagObject.tag, p + TagObject.tag + TagObject.TAG_LENGTH), `${name}: tag ${t} at ${p}`);
+      assert.deepEqual(Uint8Array.from(d.digest), bytes.slice(p + TagObject.tag, p + TagObject.tag + TagObject.TAG_LENGTH), `${name}: tag ${t} at ${p}`);
       assert.equal(d.withHeader, t === 0);
     }
   }
@@ -139,4 +143,48 @@ test('CLI reader: a file read in by the thread pool while it is verified gives t
     const whole = await verifyJournal({ name: path, bytes: new Uint8Array(readFileSync(path)) }, kernel, { key: KEY_A });
     assert.deepEqual(report, whole, name);
   }
+});
+
+test('platform HMAC (CLI: OpenSSL): same reports; a lying or failing one changes nothing', async () => {
+  const kernel = await kernelP;
+  const { nodeHmac } = await import('../cli/node-hmac.js');
+  const flip = (d: Uint8Array) => {
+    const x = Uint8Array.from(d);
+    x[5] = x[5]! ^ 1;
+    return x;
+  };
+  const variants: Record<string, PlatformHmac> = {
+    sync: nodeHmac,
+    async: (k, m) => {
+      const d = nodeHmac(k, m);
+      return new Promise((r) => setImmediate(() => r(d)));
+    },
+    lying: (k, m) => flip(nodeHmac(k, m) as Uint8Array),
+    failing: () => Promise.reject(new Error('no HMAC today')),
+    short: () => new Uint8Array(8),
+  };
+  const names = ['sealed.journal', 'sealed-noncompact.journal', 'sealed-many-epochs.journal', 'sealed-tail.journal', 'sealed-xz.journal', ...corpusNames().filter((n) => n.startsWith('t-')).slice(0, 12)];
+  const donors = names.slice(0, 4).map((n) => corpus(n));
+  const inputs: Array<[string, Uint8Array]> = names.map((n) => [n, corpus(n)]);
+  for (let i = 0; i < 60; i++) {
+    const src = names[i % 4]!;
+    const m = mutate(corpus(src), `hmac-m-${i}`, { donors });
+    inputs.push([`${src} mutant ${i} (${m.ops.join('; ')})`, m.bytes]);
+  }
+  let passes = 0;
+  for (const [name, bytes] of inputs) {
+    for (const key of [KEY_A, A1]) {
+      const expected = await verifyJournal({ name, bytes }, kernel, { key });
+      if (expected.verdict === 'PASS') passes++;
+      for (const [v, hmac] of Object.entries(variants)) {
+        const whole = await verifyJournal({ name, bytes }, kernel, { key, hmac });
+        assert.deepEqual(whole, expected, `${name} ${v}`);
+        const { arena, fill, done } = await streamed(kernel, bytes, `hmac-${v}-${name}`);
+        const r = await verifyJournal({ name, arena, fill }, kernel, { key, hmac });
+        await done;
+        assert.deepEqual(r, expected, `${name} ${v} streamed`);
+      }
+    }
+  }
+  assert.ok(passes >= 10, `${passes} PASS cases`);
 });

@@ -87,10 +87,16 @@ export interface JournalArena {
   scanCompressed(to: number, from?: number): Uint32Array;
   /** HMAC-SHA256 of tag segments [start, tag] walked in place (4-lane), in job order. */
   hmacSegments(jobs: readonly SegmentJob[]): Uint8Array[];
+  /**
+   * The bytes a segment's HMAC covers, in order, copied into `into` (or a larger array when it is
+   * too small); returns the filled part. For hashing with the platform's HMAC (tag-macs.ts).
+   */
+  gatherSegment(span: SegmentSpan, into: Uint8Array): Uint8Array;
 }
 
 /** One tag segment: the objects from `start` through the tag at `tag`, plus the header for the first tag. */
-export interface SegmentJob { key: Uint8Array; start: number; tag: number; withHeader: boolean }
+export interface SegmentSpan { start: number; tag: number; withHeader: boolean }
+export interface SegmentJob extends SegmentSpan { key: Uint8Array }
 
 export const SCAN_MORE = 0;
 export const SCAN_REGULAR = 1;
@@ -151,7 +157,7 @@ export interface KernelExports {
   fileAlloc(size: bigint): Ptr; scanAlloc(maxData: bigint, maxTags: bigint): number;
   scanInit(headerSize: bigint, tail: bigint, compact: number, keyed: number, sealed: number): void;
   scanRun(budget: number): number;
-  scanOutPtr(): Ptr; scanTagsPtr(): Ptr; scanCompressedPtr(): Ptr;
+  scanOutPtr(): Ptr; scanTagsPtr(): Ptr; scanCompressedPtr(): Ptr; scanStagePtr(): Ptr; scanStageSize(): number;
   scanTagCount(): number; scanCompressedCount(): number; scanAvail(n: bigint): void;
   segmentStart(state: Ptr, start: number, tag: number, withHeader: number): void;
   segmentGather(state: Ptr, dst: Ptr, cap: number): number;
@@ -562,6 +568,11 @@ export class KernelImpl implements Kernel {
     return arena;
   }
 
+  /** The state of one segment walk (gatherSegment): lane 0's in segmentLanes' area. */
+  segmentStatePtr(): Ptr {
+    return this.IO + 768;
+  }
+
   /** Lane states for segment walks: 4 × 6 u32 in the IO area, clear of keys (512) and digests (0). */
   segmentLanes(jobs: readonly SegmentJob[]): Uint8Array[] {
     const r = this.raw, ST = this.IO + 768;
@@ -706,6 +717,23 @@ class ArenaImpl implements JournalArena {
       if (!(j.start >= 0 && j.start <= j.tag && j.tag + 64 <= this.bytes.length)) throw new RangeError(`segment [${j.start}, ${j.tag}] outside the file`);
     }
     return this.kernel.segmentLanes(jobs);
+  }
+  gatherSegment(j: SegmentSpan, into: Uint8Array): Uint8Array {
+    if (!this.prepared) throw new Error('gatherSegment: the scan tables are not sized');
+    if (!(j.start >= 0 && j.start <= j.tag && j.tag + 64 <= this.size)) throw new RangeError(`segment [${j.start}, ${j.tag}] outside the file`);
+    // The message is at most the segment's span of the file plus the header pieces (in its first 256 bytes).
+    const bound = j.tag + 64 - j.start + (j.withHeader ? 256 : 0);
+    const out = into.length >= bound ? into : new Uint8Array(bound);
+    const r = this.kernel.raw;
+    const stage = r.scanStagePtr(), cap = r.scanStageSize(), ST = this.kernel.segmentStatePtr();
+    r.segmentStart(ST, j.start, j.tag, j.withHeader ? 1 : 0);
+    let at = 0;
+    while (new Uint32Array(r.memory.buffer, ST, 6)[4] !== 1) {
+      const n = r.segmentGather(ST, stage, cap);
+      out.set(new Uint8Array(r.memory.buffer, stage, n), at);
+      at += n;
+    }
+    return out.subarray(0, at);
   }
 }
 

@@ -14,7 +14,7 @@ import { SCAN_IRREGULAR, SCAN_REGULAR, SCAN_WAIT, ScanOut, TAG_REC_SLOTS, TagRec
 import { Respeculate, SealState } from './seal.js';
 import { yieldTask } from './arena-fill.js';
 import { Access, COMPATIBLE_SUPPORTED, VerifyAborted, headerMismatch, type VerifyContext, type VerifyRun } from './structure.js';
-import { EarlyTagMacs } from './tag-macs.js';
+import { TagMacs } from './tag-macs.js';
 
 /** Pass-1 objects per scan call: keeps progress and cancellation responsive (~10 ms per call). */
 const SCAN_BUDGET = 16384;
@@ -31,8 +31,9 @@ export async function verifyRegular(f: JournalFile, arena: JournalArena, ctx: Ve
   const withKey = ctx.sealChecks && ctx.key !== null;
   const acc = new Access(f, ctx.version);
   const seal = new SealState(f, acc, ctx);
-  // While the file is still being read in: the tags accepted so far are hashed rather than waited on.
-  const early = withKey && f.sealed && ctx.fill ? new EarlyTagMacs(arena, (epoch) => seal.epochKey(epoch), H.headerSize) : null;
+  // Tag HMACs as soon as their segments are accepted (tag-macs.ts): by the platform's HMAC as the
+  // scan goes, or by the kernel while pass 1 waits for bytes.
+  const macs = withKey && f.sealed ? new TagMacs(arena, (epoch) => seal.epochKey(epoch), H.headerSize, ctx.hmac) : null;
   if (H.incompatibleFlags & IncompatibleFlag.COMPRESSED_ZSTD) await prepareZstd();
   const payloads = new CompressedPayloads(f, arena);
 
@@ -54,8 +55,8 @@ export async function verifyRegular(f: JournalFile, arena: JournalArena, ctx: Ve
       while (fill.loaded <= avail) {
         if (payloads.pending(counts.compressed)) {
           if (!(await payloads.check(counts.compressed, ctx, SIDE_PAYLOADS))) return null;
-        } else if (early?.pending(counts.tags)) {
-          early.hashAccepted(counts.tags, SIDE_TAGS);
+        } else if (macs?.pending(counts.tags)) {
+          await macs.hashAccepted(counts.tags, SIDE_TAGS);
         } else {
           await fill.more(avail);
           break;
@@ -70,6 +71,7 @@ export async function verifyRegular(f: JournalFile, arena: JournalArena, ctx: Ve
       avail = fill.loaded;
       arena.scanAvail(avail);
     }
+    if (macs && ctx.hmac) await macs.hashAccepted(arena.scanCounts().tags);
     // Objects average ~300 bytes; the exact path reports pass 1 as the first 60 %.
     ctx.onProgress?.(Math.min(Math.floor(f.size * 0.6), ++steps * SCAN_BUDGET * 300), f.size);
   }
@@ -96,7 +98,11 @@ export async function verifyRegular(f: JournalFile, arena: JournalArena, ctx: Ve
 
   if (withKey) {
     seal.arena = arena;
-    if (early) seal.precomputed = early.digests;
+    if (macs) {
+      await macs.hashAccepted(nTags);
+      await macs.settle();
+      seal.precomputed = macs.digests;
+    }
   }
   try {
     if (!replayTags(seal, arena.scanTags(nTags), nTags, withKey, ctx)) return null;

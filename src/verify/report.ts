@@ -4,6 +4,7 @@
  * (exact: journal timestamps are < 2^55 and real ones ≪ 2^53).
  */
 import type { Errno } from '../errors.js';
+import type { PlatformHmac } from './tag-macs.js';
 
 /** Which journalctl we reproduce: 252 (Debian 12), 254 (bookworm-backports; the default). */
 export type SystemdVersion = 252 | 254;
@@ -108,4 +109,9 @@ export interface VerifyOptions {
    * verifier (tests compare the two). Default true.
    */
   fastPath?: boolean;
+  /**
+   * HMAC-SHA256 by the platform (Node's crypto, the browser's WebCrypto), used by the fast path for
+   * the tag segments instead of the kernel's; see tag-macs.ts. Its digests are only compared.
+   */
+  hmac?: PlatformHmac;
 }

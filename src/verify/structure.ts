@@ -27,6 +27,7 @@ import {
 import type { JournalArena, Kernel } from '../kernel/kernel.js';
 import { fillAll, type ArenaFill } from './arena-fill.js';
 import { verifyRegular } from './regular.js';
+import type { PlatformHmac } from './tag-macs.js';
 import type { Failure, SealSegment, SystemdVersion } from './report.js';
 import { Respeculate, SealState, type ParsedKey } from './seal.js';
 import { hex6, hex8, type LocalTimeFn } from './text.js';
@@ -69,6 +70,8 @@ export interface VerifyContext {
   arena?: JournalArena;
   /** The arena is still being read in: the fast path scans as it arrives, the exact path waits for all of it. */
   fill?: ArenaFill;
+  /** The platform's HMAC-SHA256 for the fast path's tag segments (tag-macs.ts). */
+  hmac?: PlatformHmac;
 }
 
 export interface VerifyRun {

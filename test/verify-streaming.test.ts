@@ -188,3 +188,25 @@ test('platform HMAC (CLI: OpenSSL): same reports; a lying or failing one changes
   }
   assert.ok(passes >= 10, `${passes} PASS cases`);
 });
+
+test('CLI reader: empty and tiny files give the whole-file report', async () => {
+  const kernel = await kernelP;
+  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'sealcheck-read-'));
+  try {
+    for (const size of [0, 1, 100, 300]) {
+      const bytes = corpus('sealed.journal').slice(0, size);
+      const path = join(dir, `f${size}`);
+      writeFileSync(path, bytes);
+      const input = await readJournal(path, kernel);
+      assert.ok(!('error' in input));
+      const report = await verifyJournal(input, kernel, { key: KEY_A });
+      const whole = await verifyJournal({ name: path, bytes }, kernel, { key: KEY_A });
+      assert.deepEqual(report, whole, `${size} bytes`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+});

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import * as Comlink from 'comlink';
 import { loadNodeKernel } from '../cli/kernel-node.js';
 import { createVerifyApi, type VerifyApi, type VerifyHooks } from '../web/workers/api.js';
+import { FEED_HEAD, feedFile, type FedFile, type FeedPort } from '../web/workers/feed.js';
 
 const corpus = new URL('../../test/fixtures/corpus/', import.meta.url);
 const manifest = JSON.parse(readFileSync(new URL('manifest.json', corpus), 'utf8')) as {
@@ -110,4 +111,58 @@ test('not a journal: a report saying so, not an exception; no key look-up', asyn
 test('a malformed key: KEY_REJECTED, as journalctl', async () => {
   const { report } = await remote.verify(journal('sealed.journal'), { name: 'sealed.journal', key: 'not-a-key' });
   assert.equal(report.verdict, 'KEY_REJECTED');
+});
+
+/** A file the page feeds (feed.ts): the head with the request, the rest over a port, slices in any order. */
+function fed(bytes: Uint8Array, order: 'page' | 'reversed' | 'broken') {
+  const { port1, port2 } = new MessageChannel();
+  const head = bytes.slice(0, Math.min(bytes.length, FEED_HEAD));
+  const file: FedFile = { fed: true, size: bytes.length, head, port: port2 as unknown as FeedPort };
+  const feeder = port1 as unknown as FeedPort;
+  if (order === 'page') {
+    void feedFile(new Blob([bytes]), head.length, feeder);
+  } else {
+    const slices: Array<[number, number]> = [];
+    for (let at = head.length; at < bytes.length; at += 4096) slices.push([at, Math.min(bytes.length, at + 4096)]);
+    if (order === 'reversed') slices.reverse();
+    const sent = order === 'broken' ? slices.slice(0, slices.length >> 1) : slices;
+    for (const [a, b] of sent) {
+      const part = bytes.slice(a, b).buffer;
+      feeder.postMessage({ at: a, bytes: part }, [part]);
+    }
+    if (order === 'broken') feeder.postMessage({ error: 'NotReadableError: the file could not be read' });
+  }
+  return Comlink.transfer(file, [port2] as never);
+}
+
+test('a file the page reads and feeds (slices in order, reversed): the report of the bytes', async () => {
+  // big enough that most of it arrives over the port
+  const big = journal('sealed-many-epochs.journal');
+  for (const [name, key] of [['sealed.journal', KEY], ['sealed-tail.journal', KEY], ['t-msg-sealed.journal', KEY], ['sealed-many-epochs.journal', KEY], ['sealed.journal', undefined], ['sealed.journal', 'not-a-key']] as const) {
+    const bytes = journal(name);
+    const { report: expectedReport } = await remote.verify(bytes, { name, key });
+    for (const order of ['page', 'reversed'] as const) {
+      const { report } = await remote.verify(fed(bytes, order), { name, key });
+      assert.deepEqual(report, expectedReport, `${name} ${order}`);
+    }
+  }
+  assert.ok(big.length > FEED_HEAD * 2);
+});
+
+test('a fed file whose reading fails half-way: an error naming the file, not a verdict', async () => {
+  const bytes = journal('sealed.journal');
+  await assert.rejects(remote.verify(fed(bytes, 'broken'), { name: 'sealed.journal', key: KEY }), /sealed\.journal: the browser could not read the file \(NotReadableError/);
+});
+
+test('a fed file that is not a journal: refused on its head', async () => {
+  const bytes = new Uint8Array(300000).fill(0x41);
+  const { report } = await remote.verify(fed(bytes, 'page'), { name: 'notes.txt', key: KEY });
+  assert.equal(report.verdict, 'OPEN_FAILED');
+  assert.equal(report.size, bytes.length);
+});
+
+test('a fed empty file: OPEN_FAILED as journalctl says, not an exception', async () => {
+  const { report } = await remote.verify(fed(new Uint8Array(0), 'page'), { name: 'empty.journal', key: KEY });
+  assert.equal(report.verdict, 'OPEN_FAILED');
+  assert.deepEqual(report.lines, ['Failed to open files: No data available']);
 });

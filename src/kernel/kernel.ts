@@ -709,7 +709,8 @@ class ArenaImpl implements JournalArena {
   prepareScan(maxData: number, maxTags: number): boolean {
     if (this.prepared !== undefined) return this.prepared;
     this.prepared = this.kernel.raw.scanAlloc(BigInt(maxData), BigInt(maxTags)) !== 0;
-    if (this.bytes.byteLength === 0 && this.size > 0) this.bytes = new Uint8Array(this.kernel.raw.memory.buffer, this.ptr, this.size);
+    // growing the memory detached the old view (of any size, 0 included)
+    if (this.bytes.buffer !== this.kernel.raw.memory.buffer) this.bytes = new Uint8Array(this.kernel.raw.memory.buffer, this.ptr, this.size);
     return this.prepared;
   }
   hmacSegments(jobs: readonly SegmentJob[]): Uint8Array[] {

@@ -7,7 +7,8 @@ import { releaseProxy } from 'comlink';
 import { JournalFile, id128Hex } from '../../src/journal/file.js';
 import { HEADER_SIZE_MIN, SIGNATURE } from '../../src/journal/format.js';
 import type { Kernel } from '../../src/kernel/kernel.js';
-import { ArenaLoader, HEAD_BYTES, scanTables } from '../../src/verify/arena-fill.js';
+import { ArenaLoader, HEAD_BYTES, fillAll, scanTables } from '../../src/verify/arena-fill.js';
+import type { FedFile } from './feed.js';
 import { verifyJournal, type VerifyInput } from '../../src/verify/index.js';
 import type { SystemdVersion, VerifyReport } from '../../src/verify/report.js';
 
@@ -34,8 +35,11 @@ export interface VerifyResult {
   keyUsed?: string;
 }
 
-/** A Blob (File) or bytes: Files cross to a worker without copying their contents. */
-export type Source = Blob | Uint8Array;
+/**
+ * A Blob (File), bytes, or a file the page reads and feeds slice by slice (feed.ts). Files cross to
+ * a worker without copying their contents.
+ */
+export type Source = Blob | Uint8Array | FedFile;
 
 const PROGRESS_EVERY_MS = 50;
 /** Enough of a file to run journalctl's first open-time checks (size, signature). */
@@ -109,12 +113,52 @@ async function readSlices(blob: Blob, target: Uint8Array, from: number, fill: Ar
   }
 }
 
+/** A fed file (feed.ts) as verifyJournal's input: the arena sized from its head, filled as slices arrive. */
+async function readFed(kernel: Kernel, src: FedFile, name: string): Promise<VerifyInput> {
+  const { size, head, port } = src;
+  const arena = await kernel.openArena(size, scanTables(head, size));
+  const fill = new ArenaLoader(size);
+  const target = arena ? arena.bytes : new Uint8Array(size);
+  target.set(head.subarray(0, Math.min(head.length, size)));
+  const finished = new Map<number, number>(); // slice start -> its end, for slices that came out of order
+  let contiguous = Math.min(head.length, size);
+  fill.advance(contiguous);
+  port.onmessage = (e) => {
+    const m = e.data;
+    if ('error' in m) {
+      fill.fail(new Error(`${name}: the browser could not read the file (${m.error})`));
+      port.close();
+      return;
+    }
+    if (!(m.at >= 0 && m.at + m.bytes.byteLength <= size)) {
+      fill.fail(new Error(`${name}: a slice [${m.at}, +${m.bytes.byteLength}) outside the file`));
+      port.close();
+      return;
+    }
+    target.set(new Uint8Array(m.bytes), m.at);
+    finished.set(m.at, m.at + m.bytes.byteLength);
+    while (finished.has(contiguous)) {
+      const end = finished.get(contiguous)!;
+      finished.delete(contiguous);
+      contiguous = end;
+    }
+    fill.advance(contiguous);
+    if (contiguous >= size) port.close();
+  };
+  if (contiguous >= size) port.close();
+  if (arena) return { name, arena, fill };
+  await fillAll(fill, size);
+  return { name, bytes: target };
+}
+
 export function createVerifyApi(getKernel: () => Promise<Kernel>) {
   return {
     async verify(source: Source, request: VerifyRequest, hooks: VerifyHooks = {}): Promise<VerifyResult> {
       try {
         return await run(source, request, hooks);
       } finally {
+        // A fed file's slices still on their way are not wanted any more (nor is the arena they fill).
+        if (!(source instanceof Uint8Array) && isFed(source)) source.port.close();
         // Hooks arrive as a Comlink proxy holding a MessagePort: free it now rather than at GC time.
         (hooks as { [releaseProxy]?: () => void })[releaseProxy]?.();
       }
@@ -125,13 +169,19 @@ export function createVerifyApi(getKernel: () => Promise<Kernel>) {
     if (!(source instanceof Uint8Array)) {
       // A file that is not a journal is refused on its first bytes, as journalctl refuses it at open:
       // reading gigabytes of something else into memory first would only fail less clearly.
-      const head = new Uint8Array(await source.slice(0, HEADER_PEEK).arrayBuffer());
+      const head = isFed(source) ? source.head.subarray(0, HEADER_PEEK) : new Uint8Array(await source.slice(0, HEADER_PEEK).arrayBuffer());
       if (head.length >= HEADER_SIZE_MIN && !hasSignature(head)) {
+        if (isFed(source)) source.port.close();
         const report = await verifyJournal({ name: request.name, bytes: head }, await getKernel(), { version: request.version });
         return { report: { ...report, size: source.size }, keySource: 'none' };
       }
     }
-    const input: VerifyInput = source instanceof Uint8Array ? { name: request.name, bytes: source } : await readInput(await getKernel(), source, request.name);
+    const input: VerifyInput =
+      source instanceof Uint8Array
+        ? { name: request.name, bytes: source }
+        : isFed(source)
+          ? await readFed(await getKernel(), source, request.name)
+          : await readInput(await getKernel(), source, request.name);
     const bytes = input.arena ? input.arena.bytes : input.bytes;
     let key = request.key?.trim() || undefined;
     let keySource: VerifyResult['keySource'] = key ? 'given' : 'none';
@@ -166,6 +216,10 @@ export function createVerifyApi(getKernel: () => Promise<Kernel>) {
 }
 
 export type VerifyApi = ReturnType<typeof createVerifyApi>;
+
+function isFed(s: Blob | FedFile): s is FedFile {
+  return (s as FedFile).fed === true;
+}
 
 /** The header's machine ID, or undefined when the file does not even open (verifyJournal says why). */
 function machineIdOf(bytes: Uint8Array, name: string, version?: SystemdVersion): string | undefined {

@@ -7,6 +7,7 @@
 import * as Comlink from 'comlink';
 import wasmUrl from '../../build/kernel.wasm?url';
 import type { VerifyHooks, VerifyRequest, VerifyResult } from './api.js';
+import { feedFile, feedHead, type FedFile, type FeedPort } from './feed.js';
 import type { VerifyWorkerApi } from './verify.worker.js';
 
 interface Slot {
@@ -131,7 +132,23 @@ export class VerifyPool {
     };
     slot.worker.addEventListener('error', onError);
     slot.ready
-      .then(() => slot.api.verify(job.source, job.request, Comlink.proxy(job.hooks)))
+      .then(async () => {
+        // The page reads the file and feeds it to the worker (feed.ts): the worker's time goes to
+        // verifying. The feed stops with the job (a verdict can come before the last slice: a bad key).
+        const head = await feedHead(job.source);
+        const { port1, port2 } = new MessageChannel();
+        const fed: FedFile = { fed: true, size: job.source.size, head, port: port2 as unknown as FeedPort };
+        const stop = new AbortController();
+        const onAbort = () => stop.abort();
+        job.signal.addEventListener('abort', onAbort, { once: true });
+        void feedFile(job.source, head.length, port1 as unknown as FeedPort, stop.signal);
+        try {
+          return await slot.api.verify(Comlink.transfer(fed, [port2]), job.request, Comlink.proxy(job.hooks));
+        } finally {
+          stop.abort();
+          job.signal.removeEventListener('abort', onAbort);
+        }
+      })
       .then(
         (r) => finish(() => job.resolve(r)),
         (e) => {

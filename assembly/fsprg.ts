@@ -230,3 +230,13 @@ export function fsprgEvolve(state: usize): void {
 export function fsprgGetKey(state: usize, out: usize): void {
   detRandomize(state + 2, <usize>(STATE_SIZE - 2), 0, out, 32);
 }
+
+/** The running state of consecutive epochs: a verifier walks the tags' epochs mostly one by one. */
+const CUR: usize = memory.data(STATE_SIZE, 16);
+export function fsprgCurPtr(): usize { return CUR; }
+
+/** FSPRG_Evolve of the running state, then its key into `out`: one call per consecutive epoch. */
+export function fsprgNextKey(out: usize): void {
+  fsprgEvolve(CUR);
+  fsprgGetKey(CUR, out);
+}

@@ -113,9 +113,17 @@ function intlOffset(zone: string): (seconds: number) => number {
   };
 }
 
-function fromTzif(tz: TzData, zoneName: string | undefined): LocalTimeFn {
+/** `zoneName`: the IANA name, asked only for instants beyond the file's table (Intl's data costs ~30 ms to load). */
+function fromTzif(tz: TzData, zoneName: () => string | undefined): LocalTimeFn {
   const firstStd = tz.types.find((t) => !t.isdst) ?? tz.types[0] ?? { utoff: 0, isdst: false, abbr: 'UTC' };
-  const offsetAt = zoneName ? intlOffset(zoneName) : null;
+  let intl: ((seconds: number) => number) | null | undefined;
+  const offsetAt = (seconds: number): number | null => {
+    if (intl === undefined) {
+      const z = zoneName();
+      intl = z ? intlOffset(z) : null;
+    }
+    return intl ? intl(seconds) : null;
+  };
   return (seconds) => {
     const tr = tz.transitions;
     if (tr.length === 0 || seconds < tr[0]!) {
@@ -135,8 +143,8 @@ function fromTzif(tz: TzData, zoneName: string | undefined): LocalTimeFn {
     }
     // Beyond the table: the footer rule. Which half of it applies, Intl tells (same tz database).
     const f = tz.footer!;
-    if (!f.dst || !offsetAt) return brokenDownTime(seconds, f.stdOff, f.std);
-    const off = offsetAt(seconds);
+    const off = f.dst ? offsetAt(seconds) : null;
+    if (!f.dst || off === null) return brokenDownTime(seconds, f.stdOff, f.std);
     return off === f.dstOff ? brokenDownTime(seconds, f.dstOff!, f.dst) : brokenDownTime(seconds, f.stdOff, f.std);
   };
 }
@@ -154,12 +162,13 @@ export function processLocalTime(utc = false): LocalTimeFn {
 function resolveLocalTime(): LocalTimeFn {
   let tz = process.env.TZ;
   let path = '/etc/localtime';
-  let zoneName: string | undefined = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  let zoneName = (): string | undefined => Intl.DateTimeFormat().resolvedOptions().timeZone;
   if (tz !== undefined) {
     if (tz.startsWith(':')) tz = tz.slice(1);
     if (tz === '') return utcTime;
     path = tz.startsWith('/') ? tz : `/usr/share/zoneinfo/${tz}`;
-    zoneName = tz.startsWith('/') ? undefined : tz;
+    const name = tz.startsWith('/') ? undefined : tz;
+    zoneName = () => name;
   }
   try {
     const data = parseTzif(new Uint8Array(readFileSync(path)));
@@ -170,9 +179,10 @@ function resolveLocalTime(): LocalTimeFn {
   if (tz !== undefined) {
     const f = parsePosixTz(tz);
     if (f && !f.dst) return (s) => brokenDownTime(s, f.stdOff, f.std);
-    if (f && zoneName) {
+    const zone = f?.dst ? zoneName() : undefined;
+    if (f && zone) {
       try {
-        const offsetAt = intlOffset(zoneName);
+        const offsetAt = intlOffset(zone);
         return (s) => (offsetAt(s) === f.dstOff ? brokenDownTime(s, f.dstOff!, f.dst!) : brokenDownTime(s, f.stdOff, f.std));
       } catch {
         return (s) => brokenDownTime(s, f.stdOff, f.std);

@@ -120,7 +120,7 @@ export interface Fsprg {
   readonly p: Uint8Array; readonly q: Uint8Array; readonly n: Uint8Array;   // big-endian, 96/96/192 bytes
   /** 394-byte state for epoch e (FSPRG_Seek, CRT, cost independent of e). */
   state(epoch: bigint): Uint8Array;
-  /** 32-byte HMAC key of epoch e; uses Evolve (one squaring) when e == previous epoch + 1, Seek otherwise. */
+  /** 32-byte HMAC key of epoch e; uses Evolve (one squaring) when e == previous epoch + 1, Seek otherwise (one running state per kernel). */
   epochKey(epoch: bigint): Uint8Array;
 }
 
@@ -154,6 +154,7 @@ export interface KernelExports {
   isProbablePrime(n: Ptr, nl: number): number;
   fsprgSetup(seed: Ptr): void; fsprgExportPQN(out: Ptr): void;
   fsprgSeek(epoch: bigint, out: Ptr): void; fsprgEvolve(state: Ptr): void; fsprgGetKey(state: Ptr, out: Ptr): void;
+  fsprgCurPtr(): Ptr; fsprgNextKey(out: Ptr): void;
   fileAlloc(size: bigint): Ptr; scanAlloc(maxData: bigint, maxTags: bigint): number;
   scanInit(headerSize: bigint, tail: bigint, compact: number, keyed: number, sealed: number): void;
   scanRun(budget: number): number;
@@ -204,12 +205,13 @@ export class KernelImpl implements Kernel {
   private readonly STAGE: Ptr; private readonly STAGE_SIZE: number;
   private readonly SCRATCH: Ptr; private readonly SCRATCH_SIZE: number;
   private readonly STREAM_CTX: Ptr; private readonly ONESHOT_CTX: Ptr; private readonly CTX_SIZE: number;
-  private readonly IO: Ptr;
+  readonly IO: Ptr;
   /** Which stream's context is in STREAM_CTX, and how many of its bytes wait in STAGE. */
   private owner: Stream | null = null;
   private pending = 0;
-  /** Which FSPRG seed context is loaded in the module. */
+  /** Which FSPRG seed context is loaded in the module, and whose running state (fsprgCurPtr) is there. */
   fsprgOwner: object | null = null;
+  fsprgCurOwner: object | null = null;
 
   constructor(raw: KernelExports, private readonly module?: WebAssembly.Module) {
     this.raw = raw;
@@ -618,7 +620,8 @@ class FsprgImpl implements Fsprg {
   readonly p: Uint8Array; readonly q: Uint8Array; readonly n: Uint8Array;
   private readonly k: KernelImpl;
   private readonly ctx: Uint8Array;
-  private last: { epoch: bigint; state: Uint8Array } | null = null;
+  /** The epoch of the running state, when this generator owns it (KernelImpl.fsprgCurOwner). */
+  private curEpoch = -1n;
 
   constructor(k: KernelImpl, seed: Uint8Array) {
     this.k = k;
@@ -643,24 +646,26 @@ class FsprgImpl implements Fsprg {
     this.load();
     const io = this.k.putIO(new Uint8Array(0));
     this.k.raw.fsprgSeek(epoch, io);
-    const st = this.k.getIO(0, FSPRG_STATE_SIZE);
-    this.last = { epoch, state: st };
-    return st.slice();
+    return this.k.getIO(0, FSPRG_STATE_SIZE);
   }
 
   epochKey(epoch: bigint): Uint8Array {
     checkEpoch(epoch);
-    let st: Uint8Array;
-    if (this.last && epoch === this.last.epoch + 1n && epoch <= U64) {
-      st = this.k.evolve(this.last.state);
-      this.last = { epoch, state: st };
-    } else if (this.last && epoch === this.last.epoch) {
-      st = this.last.state;
+    const k = this.k, r = k.raw, out = k.IO + 512;
+    if (k.fsprgCurOwner === this && epoch === this.curEpoch + 1n) {
+      r.fsprgNextKey(out); // Evolve (one squaring) and the key, in one call
     } else {
-      st = this.state(epoch);
+      if (k.fsprgCurOwner !== this || epoch !== this.curEpoch) {
+        this.load();
+        r.fsprgSeek(epoch, r.fsprgCurPtr());
+        k.fsprgCurOwner = this;
+      }
+      r.fsprgGetKey(r.fsprgCurPtr(), out);
     }
-    return this.k.stateKey(st);
+    this.curEpoch = epoch;
+    return k.getIO(512, 32);
   }
+
 }
 
 /** FSPRG_Evolve of a 394-byte state with the kernel's arithmetic (tests; the verifier uses epochKey). */

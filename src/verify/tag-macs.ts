@@ -8,9 +8,11 @@
  *   - otherwise with the kernel's 4-lane SHA-256 in place, while pass 1 waits for bytes to arrive.
  * The replay (seal.ts) then only compares digests.
  *
- * Measured on the 2-core target machine and not used: a helper worker for the HMACs (the copies to
- * it, its second isolate and the contention with the reader cost what it saved, plus ~60 MiB), and
- * WebCrypto in the page (a key import and a copy per tag: slower than the kernel in place).
+ * Measured on the 2-core target machine and not used: a helper thread for the HMACs (the copies to
+ * it, its second isolate and the contention with the reader cost what it saved, plus ~60 MiB), the
+ * same for the compressed payloads (a fresh isolate decoded them at half the main thread's speed,
+ * plus ~30 MiB), and WebCrypto in the page (a key import and a copy per tag: slower than the kernel
+ * in place).
  *
  * A digest is only ever compared with the tag, for the segment the replay derives itself: a wrong
  * one sends the file to the exact verifier like any other doubt; an HMAC that fails leaves that tag

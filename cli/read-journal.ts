@@ -37,7 +37,7 @@ export async function readJournal(path: string, kernel: Kernel): Promise<VerifyI
     arena.bytes.set(head);
     const fill = new ArenaLoader(size);
     fill.advance(head.length);
-    readRest(fd, arena.bytes, head.length, fill);
+    readRest(fd, arena.bytes, head.length, fill, path);
     fd = undefined; // readRest closes it
     return { name: path, arena, fill };
   } catch (e) {
@@ -59,7 +59,7 @@ function readFully(fd: number, target: Uint8Array, from: number): number {
 }
 
 /** Reads [from, end) in chunks, a few at a time, reporting each contiguous prefix; closes fd. */
-function readRest(fd: number, target: Uint8Array, from: number, fill: ArenaLoader): void {
+function readRest(fd: number, target: Uint8Array, from: number, fill: ArenaLoader, path: string): void {
   const end = target.length;
   if (from >= end) return closeSync(fd);
   const done = new Map<number, number>(); // chunk start -> its end, for chunks finished out of order
@@ -80,7 +80,7 @@ function readRest(fd: number, target: Uint8Array, from: number, fill: ArenaLoade
       const len = Math.min(CHUNK, end - at);
       next += len;
       active++;
-      readChunk(fd, target, at, len, (err) => {
+      readChunk(fd, target, at, len, path, (err) => {
         active--;
         if (err) return finish(err);
         done.set(at, at + len);
@@ -100,11 +100,11 @@ function readRest(fd: number, target: Uint8Array, from: number, fill: ArenaLoade
 }
 
 /** One chunk, reading again after a short read; a file that shrank is an error. */
-function readChunk(fd: number, target: Uint8Array, at: number, len: number, cb: (err?: unknown) => void): void {
+function readChunk(fd: number, target: Uint8Array, at: number, len: number, path: string, cb: (err?: unknown) => void): void {
   readAsync(fd, target, at, len, at, (err, n) => {
     if (err) return cb(err);
     if (n === len) return cb();
-    if (n === 0) return cb(Object.assign(new Error(`the file ended at byte ${at} while it was being read (it shrank)`), { code: 'EIO' }));
-    readChunk(fd, target, at + n, len - n, cb);
+    if (n === 0) return cb(new Error(`${path}: the file ended at byte ${at} while it was being read (it shrank)`));
+    readChunk(fd, target, at + n, len - n, path, cb);
   });
 }

@@ -55,6 +55,8 @@ export async function verifyRegular(f: JournalFile, arena: JournalArena, ctx: Ve
       while (fill.loaded <= avail) {
         if (payloads.pending(counts.compressed)) {
           if (!(await payloads.check(counts.compressed, ctx, SIDE_PAYLOADS))) return null;
+        } else if (macs && !seal.keyPrepared) {
+          seal.prepareKey(); // the key's primes, once
         } else if (macs?.pending(counts.tags)) {
           await macs.hashAccepted(counts.tags, SIDE_TAGS);
         } else {

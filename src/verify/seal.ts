@@ -254,6 +254,16 @@ export class SealState {
     return { rt, rtEnd, rtPlus: (rt + k.intervalUsec) & MASK64 };
   }
 
+  /** The key's FSPRG is derived (its primes generated): false until the first epochKey() or prepareKey(). */
+  get keyPrepared(): boolean {
+    return this.fsprg !== undefined;
+  }
+
+  /** Derives the key's FSPRG now (~60 ms: the primes), e.g. while waiting for the file to arrive. */
+  prepareKey(): void {
+    this.fsprg ??= fsprgFor(this.ctx.kernel, this.ctx.key!.seed);
+  }
+
   epochKey(epoch: bigint): Uint8Array {
     let key = this.keyCache.get(epoch);
     if (!key) {

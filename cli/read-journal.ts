@@ -62,9 +62,7 @@ function readFully(fd: number, target: Uint8Array, from: number): number {
 function readRest(fd: number, target: Uint8Array, from: number, fill: ArenaLoader, path: string): void {
   const end = target.length;
   if (from >= end) return closeSync(fd);
-  const done = new Map<number, number>(); // chunk start -> its end, for chunks finished out of order
   let next = from;
-  let contiguous = from;
   let active = 0;
   let failed = false;
   const finish = (error?: unknown) => {
@@ -72,7 +70,7 @@ function readRest(fd: number, target: Uint8Array, from: number, fill: ArenaLoade
       failed = true;
       fill.fail(error);
     }
-    if (active === 0 && (failed || contiguous >= end)) closeSync(fd);
+    if (active === 0 && (failed || fill.loaded >= end)) closeSync(fd);
   };
   const issue = (): void => {
     while (!failed && active < IN_FLIGHT && next < end) {
@@ -83,14 +81,8 @@ function readRest(fd: number, target: Uint8Array, from: number, fill: ArenaLoade
       readChunk(fd, target, at, len, path, (err) => {
         active--;
         if (err) return finish(err);
-        done.set(at, at + len);
-        while (done.has(contiguous)) {
-          const e = done.get(contiguous)!;
-          done.delete(contiguous);
-          contiguous = e;
-        }
-        fill.advance(contiguous);
-        if (contiguous >= end) return finish();
+        fill.arrived(at, at + len);
+        if (fill.loaded >= end) return finish();
         issue();
         if (failed) finish();
       });

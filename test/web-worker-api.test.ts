@@ -1,5 +1,5 @@
 // The verify worker's API (web/workers/api.ts) driven through Comlink over a MessageChannel, as the
-// page drives it in a Web Worker: bytes and Blobs in, progress and key look-ups called back across the
+// page drives it in a Web Worker: bytes and fed files in, progress and key look-ups called back across the
 // channel, journalctl's verdict out, never an exception for bad input.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -58,9 +58,8 @@ test('intact sealed file with the key: PASS, journalctl’s lines, progress to t
   for (let i = 1; i < h.progress.length; i++) assert.ok(h.progress[i]![0] >= h.progress[i - 1]![0], 'progress never goes back');
 });
 
-test('a Blob (what a dropped File is) works like bytes', async () => {
-  const blob = new Blob([journal('sealed.journal')]);
-  const { report } = await remote.verify(blob, { name: 'sealed.journal', key: KEY });
+test('a File the page feeds (what a dropped File becomes) works like bytes', async () => {
+  const { report } = await remote.verify(fed(journal('sealed.journal'), 'page'), { name: 'sealed.journal', key: KEY });
   assert.equal(report.verdict, 'PASS');
   assert.deepEqual(report.lines, expected('sealed.journal', true));
 });
@@ -117,7 +116,7 @@ test('a malformed key: KEY_REJECTED, as journalctl', async () => {
 function fed(bytes: Uint8Array, order: 'page' | 'reversed' | 'broken') {
   const { port1, port2 } = new MessageChannel();
   const head = bytes.slice(0, Math.min(bytes.length, FEED_HEAD));
-  const file: FedFile = { fed: true, size: bytes.length, head, port: port2 as unknown as FeedPort };
+  const file: FedFile = { size: bytes.length, head, port: port2 as unknown as FeedPort };
   const feeder = port1 as unknown as FeedPort;
   if (order === 'page') {
     void feedFile(new Blob([bytes]), head.length, feeder);

@@ -13,14 +13,27 @@ export interface ArenaFill {
   more(have: number): Promise<number>;
 }
 
-/** The reader's side of an ArenaFill: it reports each contiguous prefix it completes. */
+/** The reader's side of an ArenaFill: it reports the pieces it has put in place, in any order. */
 export class ArenaLoader implements ArenaFill {
   loaded = 0;
+  /** Pieces in place beyond `loaded` (start -> end), waiting for the gap before them. */
+  private pieces = new Map<number, number>();
   private error: unknown;
   private failed = false;
   private waiters: { have: number; resolve(n: number): void; reject(e: unknown): void }[] = [];
 
   constructor(readonly size: number) {}
+
+  /** Bytes [at, end) are in place: `loaded` moves over every run that is now contiguous. */
+  arrived(at: number, end: number): void {
+    this.pieces.set(at, end);
+    let front = this.loaded;
+    for (let e = this.pieces.get(front); e !== undefined; e = this.pieces.get(front)) {
+      this.pieces.delete(front);
+      front = Math.max(front, e);
+    }
+    this.advance(front);
+  }
 
   /** Bytes [0, n) are in place. */
   advance(n: number): void {

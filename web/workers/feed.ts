@@ -18,7 +18,6 @@ export interface FeedPort {
 
 /** A file being fed: its size, its first bytes, and the port the rest arrives on. */
 export interface FedFile {
-  readonly fed: true;
   readonly size: number;
   /** The first min(size, FEED_HEAD) bytes. */
   readonly head: Uint8Array;

@@ -5,8 +5,12 @@
  *   sealcheck export …                                                     (cli/export.ts)
  * Hidden: --systemd-version=252|254 (which journalctl to reproduce; default 254).
  */
-import { main as exportMain } from './export.js';
-import { runVerify, type VerifyArgs } from './verify.js';
+// The subcommands are imported when chosen: the seal helper's thread (mac-helper.ts) starts before
+// the verifier's modules load, so its start-up and key derivation overlap ours.
+import type { VerifyArgs } from './verify.js';
+import { closeSync, openSync, readSync } from 'node:fs';
+import { CompatibleFlag, Header, IncompatibleFlag } from '../src/journal/format.js';
+import { startMacHelper } from './mac-helper.js';
 
 const USAGE = `Usage:
   sealcheck verify [--verify-key=KEY] [--json] [-q] FILE...
@@ -77,17 +81,17 @@ function wantsVerify(argv: string[]): boolean {
 export async function main(argv: string[]): Promise<number> {
   try {
     const [cmd, ...rest] = argv;
-    if (cmd === 'export') return await exportMain(rest);
+    if (cmd === 'export') return await (await import('./export.js')).main(rest);
     // journalctl's spelling: `--file=F -o export` reads, `--file=F --verify` verifies.
     if (!wantsVerify(argv) && argv.some((a) => a === '-o' || /^-o./.test(a) || a.startsWith('--output'))) {
-      return await exportMain(argv);
+      return await (await import('./export.js')).main(argv);
     }
-    if (cmd === 'verify') return await runVerify(parseVerifyArgs(rest, true));
+    if (cmd === 'verify') return await verify(parseVerifyArgs(rest, true));
     if (cmd === undefined || cmd === '-h' || cmd === '--help' || cmd === 'help') {
       process.stdout.write(USAGE + '\n');
       return cmd === undefined ? 1 : 0;
     }
-    return await runVerify(parseVerifyArgs(argv, false));
+    return await verify(parseVerifyArgs(argv, false));
   } catch (e) {
     if (e instanceof UsageError) {
       process.stderr.write(`sealcheck: ${e.message}\n${USAGE}\n`);
@@ -95,4 +99,40 @@ export async function main(argv: string[]): Promise<number> {
     }
     throw e;
   }
+}
+
+/**
+ * One file is verified on this thread: a sealed one's keys and HMACs, and a compressed one's
+ * payloads, are shared with a second (its header says which; several files already keep every
+ * core busy, one file per worker thread).
+ */
+async function verify(a: VerifyArgs): Promise<number> {
+  const work = a.files.length === 1 ? helperWork(a.files[0]!) : { sealed: false, compressed: false };
+  const withKey = work.sealed && a.key !== undefined;
+  const helper = withKey || work.compressed ? startMacHelper(withKey ? a.key! : null) : null;
+  try {
+    return await (await import('./verify.js')).runVerify(a, helper?.helper);
+  } finally {
+    helper?.close();
+  }
+}
+
+/** What a helper could take on for this file, from its header's flags (nothing when it cannot be read). */
+function helperWork(path: string): { sealed: boolean; compressed: boolean } {
+  const head = new Uint8Array(Header.incompatibleFlags + 4);
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    if (readSync(fd, head, 0, head.length, 0) < head.length) return { sealed: false, compressed: false };
+  } catch {
+    return { sealed: false, compressed: false };
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+  const v = new DataView(head.buffer);
+  const compressed = IncompatibleFlag.COMPRESSED_XZ | IncompatibleFlag.COMPRESSED_LZ4 | IncompatibleFlag.COMPRESSED_ZSTD;
+  return {
+    sealed: (v.getUint32(Header.compatibleFlags, true) & CompatibleFlag.SEALED) !== 0,
+    compressed: (v.getUint32(Header.incompatibleFlags, true) & compressed) !== 0,
+  };
 }

@@ -13,6 +13,7 @@ import { JournalFile } from '../src/journal/file.js';
 import { VerifyAborted, openJournal, verifyJournal, type VerifyInput } from '../src/verify/index.js';
 import type { Kernel } from '../src/kernel/kernel.js';
 import { nodeHmac } from './node-hmac.js';
+import type { MacHelper } from '../src/verify/mac-helper.js';
 import { readJournal } from './read-journal.js';
 import type { SystemdVersion, VerifyOptions, VerifyReport } from '../src/verify/report.js';
 import { processLocalTime } from './tz.js';
@@ -130,7 +131,8 @@ async function verifyMany(
   }).finally(() => Promise.all(workers.map((w) => w.terminate())));
 }
 
-export async function runVerify(a: VerifyArgs): Promise<number> {
+/** `macHelper`: a seal helper started with a.key (cli/main.ts), used for the files verified on this thread. */
+export async function runVerify(a: VerifyArgs, macHelper?: MacHelper): Promise<number> {
   const err = (line: string) => process.stderr.write(line + '\n');
   if (a.files.length === 0) {
     err('No journal files were given.');
@@ -144,7 +146,7 @@ export async function runVerify(a: VerifyArgs): Promise<number> {
     return 2;
   }
   const localTime = processLocalTime(a.utc);
-  const options: VerifyOptions = { key: a.key, version: a.version, localTime, quiet: a.quiet, hmac: nodeHmac };
+  const options: VerifyOptions = { key: a.key, version: a.version, localTime, quiet: a.quiet, hmac: nodeHmac, macHelper };
 
   if (a.json && a.files.length > 1) {
     let rc = 0;

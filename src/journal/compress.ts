@@ -206,12 +206,29 @@ let wasmZstd: ZSTDDecoder | null = null;
 let wasmZstdInit: Promise<void> | undefined;
 const WASM_ZSTD_MAX = 64 << 20;
 
+/**
+ * zstddec loads its wasm with fetch() of a data: URL when fetch exists, else from Buffer. Under Node
+ * (which has both) the first fetch() loads Node's whole HTTP client: ~30 ms of start-up, per thread,
+ * for nothing. So where Buffer exists, fetch is hidden for the one synchronous call that decides.
+ */
+function initWithoutFetch(d: ZSTDDecoder): Promise<void> {
+  const g = globalThis as { fetch?: unknown; Buffer?: unknown };
+  const saved = Object.getOwnPropertyDescriptor(g, 'fetch');
+  if (typeof g.Buffer !== 'function' || !saved?.configurable) return d.init();
+  Object.defineProperty(g, 'fetch', { value: undefined, configurable: true, writable: true });
+  try {
+    return d.init();
+  } finally {
+    Object.defineProperty(g, 'fetch', saved);
+  }
+}
+
 /** Loads the WebAssembly zstd decoder (once); never rejects — without it fzstd does the work. */
 export function prepareZstd(): Promise<void> {
   wasmZstdInit ??= (async () => {
     try {
       const d = new ZSTDDecoder();
-      await d.init();
+      await initWithoutFetch(d);
       wasmZstd = d;
     } catch {
       wasmZstd = null;

@@ -113,7 +113,7 @@ export async function verifyJournal(input: VerifyInput, kernel: Kernel, options:
   if (!arena && fill) await fillAll(fill, f.size);
   // Sizing the scan tables grew the arena's memory, which detaches views of the old buffer: reopen.
   const file = arena ? openJournal(name, arena.bytes, version) : f;
-  const common = { version, kernel, localTime, onProgress: options.onProgress, signal: options.signal, arena, fill, hmac: options.hmac };
+  const common = { version, kernel, localTime, onProgress: options.onProgress, signal: options.signal, arena, fill, hmac: options.hmac, macHelper: options.macHelper };
 
   if (!key && f.sealed) {
     // journalctl: ENOKEY without looking at the file. We still check the structure for the report.

@@ -7,17 +7,20 @@
  * reports it with journalctl's lines. A regular file has no lines to report beyond PASS, so this
  * path only ever has to answer "every check passes".
  */
-import { decompressPayload, prepareZstd } from '../journal/compress.js';
+import { prepareZstd } from '../journal/compress.js';
 import type { JournalFile } from '../journal/file.js';
-import { DataObject, Header, IncompatibleFlag } from '../journal/format.js';
+import { Header, IncompatibleFlag } from '../journal/format.js';
 import { SCAN_IRREGULAR, SCAN_REGULAR, SCAN_WAIT, ScanOut, TAG_REC_SLOTS, TagRec, type JournalArena } from '../kernel/kernel.js';
 import { Respeculate, SealState } from './seal.js';
 import { yieldTask } from './arena-fill.js';
 import { Access, COMPATIBLE_SUPPORTED, VerifyAborted, headerMismatch, type VerifyContext, type VerifyRun } from './structure.js';
 import { TagMacs } from './tag-macs.js';
+import { CompressedPayloads } from './payloads.js';
 
 /** Pass-1 objects per scan call: keeps progress and cancellation responsive (~10 ms per call). */
 const SCAN_BUDGET = 16384;
+/** While the helper waits for tag batches (mac-helper.ts): shorter calls, so it is fed more often. */
+const FEEDING_BUDGET = 4096;
 /** Side work per slice while pass 1 waits for bytes (a few ms each): compressed payloads, tags. */
 const SIDE_PAYLOADS = 256;
 const SIDE_TAGS = 16;
@@ -33,9 +36,9 @@ export async function verifyRegular(f: JournalFile, arena: JournalArena, ctx: Ve
   const seal = new SealState(f, acc, ctx);
   // Tag HMACs as soon as their segments are accepted (tag-macs.ts): by the platform's HMAC as the
   // scan goes, or by the kernel while pass 1 waits for bytes.
-  const macs = withKey && f.sealed ? new TagMacs(arena, (epoch) => seal.epochKey(epoch), H.headerSize, ctx.hmac) : null;
+  const macs = withKey && f.sealed ? new TagMacs(arena, (epoch) => seal.epochKey(epoch), H.headerSize, ctx.hmac, ctx.macHelper && { port: ctx.macHelper, seed: ctx.key!.seed }) : null;
   if (H.incompatibleFlags & IncompatibleFlag.COMPRESSED_ZSTD) await prepareZstd();
-  const payloads = new CompressedPayloads(f, arena);
+  const payloads = new CompressedPayloads(f, arena, ctx.macHelper);
 
   // Pass 1 and pass 2, in wasm, over what has been read in so far.
   const fill = ctx.fill;
@@ -44,7 +47,8 @@ export async function verifyRegular(f: JournalFile, arena: JournalArena, ctx: Ve
   arena.scanInit(H.headerSize, H.tailObjectOffset, f.compact, f.keyedHash, f.sealed);
   let status: number;
   let steps = 0;
-  while ((status = arena.scanRun(SCAN_BUDGET)) !== SCAN_REGULAR) {
+  let budget = SCAN_BUDGET;
+  while ((status = arena.scanRun(budget)) !== SCAN_REGULAR) {
     if (status === SCAN_IRREGULAR) return null;
     if (ctx.signal?.aborted) throw new VerifyAborted();
     if (status === SCAN_WAIT) {
@@ -55,7 +59,7 @@ export async function verifyRegular(f: JournalFile, arena: JournalArena, ctx: Ve
       while (fill.loaded <= avail) {
         if (payloads.pending(counts.compressed)) {
           if (!(await payloads.check(counts.compressed, ctx, SIDE_PAYLOADS))) return null;
-        } else if (macs && !seal.keyPrepared) {
+        } else if (macs && !macs.keyElsewhere && !seal.keyPrepared) {
           seal.prepareKey(); // the key's primes, once
         } else if (macs?.pending(counts.tags)) {
           await macs.hashAccepted(counts.tags, SIDE_TAGS);
@@ -73,16 +77,24 @@ export async function verifyRegular(f: JournalFile, arena: JournalArena, ctx: Ve
       avail = fill.loaded;
       arena.scanAvail(avail);
     }
-    if (macs && ctx.hmac) await macs.hashAccepted(arena.scanCounts().tags);
+    if (macs?.eager || ctx.macHelper) {
+      const counts = arena.scanCounts();
+      if (macs?.eager) await macs.hashAccepted(counts.tags);
+      payloads.offer(counts.compressed, ctx);
+      const feeding = macs?.waiting || payloads.waiting;
+      if (feeding) await yieldTask(); // the helper's replies (batch buffers) come in as messages
+      budget = feeding ? FEEDING_BUDGET : SCAN_BUDGET;
+    }
     // Objects average ~300 bytes; the exact path reports pass 1 as the first 60 %.
-    ctx.onProgress?.(Math.min(Math.floor(f.size * 0.6), ++steps * SCAN_BUDGET * 300), f.size);
+    ctx.onProgress?.(Math.min(Math.floor(f.size * 0.6), (steps += budget) * 300), f.size);
   }
   const out = arena.scanOut();
   const n = (slot: number) => Number(out[slot]!);
-  if (!(await payloads.check(n(ScanOut.nCompressed), ctx))) return null;
+  const nTags = n(ScanOut.nTags);
+  const sendTags = macs?.eager ? () => macs.hashAccepted(nTags) : undefined;
+  if (!(await payloads.checkAll(n(ScanOut.nCompressed), ctx, sendTags))) return null;
 
   // Header consistency, then the tags in file order, replayed from the scan's records.
-  const nTags = n(ScanOut.nTags);
   const lastBootOff = n(ScanOut.lastBootOff);
   const counters = {
     nObjects: n(ScanOut.nObjects),
@@ -101,8 +113,7 @@ export async function verifyRegular(f: JournalFile, arena: JournalArena, ctx: Ve
   if (withKey) {
     seal.arena = arena;
     if (macs) {
-      await macs.hashAccepted(nTags);
-      await macs.settle();
+      await macs.settle(nTags);
       seal.precomputed = macs.digests;
     }
   }
@@ -155,46 +166,4 @@ function replayTags(seal: SealState, tags: BigUint64Array, nTags: number, withKe
     if (t % 256 === 255 && ctx.signal?.aborted) throw new VerifyAborted();
   }
   return true;
-}
-
-/** The compressed DATA objects pass 1 listed: decompressed here, hashed with the arena's kernel. */
-class CompressedPayloads {
-  private done = 0;
-  private readonly fileId: Uint8Array;
-  constructor(
-    private readonly f: JournalFile,
-    private readonly arena: JournalArena,
-  ) {
-    this.fileId = f.bytes.slice(Header.fileId, Header.fileId + 16);
-  }
-
-  /** Some of those listed up to `count` are not checked yet. */
-  pending(count: number): boolean {
-    return count > this.done;
-  }
-
-  /** Checks those listed up to `count` (at most `limit` of them now); false = one does not decompress or hash right. */
-  async check(count: number, ctx: VerifyContext, limit = Infinity): Promise<boolean> {
-    const to = Math.min(count, this.done + limit);
-    if (to <= this.done) return true;
-    const f = this.f;
-    const k = this.arena.kernel;
-    const offs = this.arena.scanCompressed(to, this.done);
-    for (let i = 0; i < offs.length; i++) {
-      const p = offs[i]!;
-      const size = f.u64n(p + 8);
-      let payload: Uint8Array;
-      try {
-        const r = decompressPayload(f.u8(p + 1), f.bytes.subarray(p + f.dataPayloadOffset, p + size), { maxSize: 0x7fffffff });
-        payload = r instanceof Uint8Array ? r : await r;
-      } catch {
-        return false;
-      }
-      const h = f.keyedHash ? k.siphash24(this.fileId, payload) : k.jenkinsHash64(payload);
-      if (h !== f.u64(p + DataObject.hash)) return false;
-      if (i % 1024 === 1023 && ctx.signal?.aborted) throw new VerifyAborted();
-    }
-    this.done = to;
-    return true;
-  }
 }

@@ -5,6 +5,7 @@
  */
 import type { Errno } from '../errors.js';
 import type { PlatformHmac } from './tag-macs.js';
+import type { MacHelper } from './mac-helper.js';
 
 /** Which journalctl we reproduce: 252 (Debian 12), 254 (bookworm-backports; the default). */
 export type SystemdVersion = 252 | 254;
@@ -114,4 +115,9 @@ export interface VerifyOptions {
    * the tag segments instead of the kernel's; see tag-macs.ts. Its digests are only compared.
    */
   hmac?: PlatformHmac;
+  /**
+   * A second thread that derives the tag keys and computes the tag HMACs while the scan goes on
+   * (mac-helper.ts), started with the same key text as `key`. Its digests are only compared.
+   */
+  macHelper?: MacHelper;
 }

@@ -28,6 +28,7 @@ import type { JournalArena, Kernel } from '../kernel/kernel.js';
 import { fillAll, type ArenaFill } from './arena-fill.js';
 import { verifyRegular } from './regular.js';
 import type { PlatformHmac } from './tag-macs.js';
+import type { MacHelper } from './mac-helper.js';
 import type { Failure, SealSegment, SystemdVersion } from './report.js';
 import { Respeculate, SealState, type ParsedKey } from './seal.js';
 import { hex6, hex8, type LocalTimeFn } from './text.js';
@@ -72,6 +73,8 @@ export interface VerifyContext {
   fill?: ArenaFill;
   /** The platform's HMAC-SHA256 for the fast path's tag segments (tag-macs.ts). */
   hmac?: PlatformHmac;
+  /** A second thread for the tag keys and HMACs (mac-helper.ts); it must hold the same key. */
+  macHelper?: MacHelper;
 }
 
 export interface VerifyRun {

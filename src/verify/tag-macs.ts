@@ -3,22 +3,26 @@
  * FSPRG epoch key (one 1536-bit squaring per epoch) and an HMAC-SHA256 over the objects since the
  * previous tag: about as much work as all the structural checks together, and independent of them.
  * So they are done as soon as pass 1 has accepted a tag's segment:
+ *   - by a seal helper on another thread when the caller has one (VerifyOptions.macHelper, the CLI's
+ *     for a single file; mac-helper.ts): the segments are gathered into batches it derives the keys
+ *     for and hashes, and at the end, while the helper is behind, this thread hashes tags itself with
+ *     keys the helper derives for it;
  *   - with the platform's HMAC when the caller passes one (VerifyOptions.hmac: the CLI passes Node's
  *     OpenSSL, which uses the CPU's SHA instructions), the segment's bytes gathered from the arena;
  *   - otherwise with the kernel's 4-lane SHA-256 in place, while pass 1 waits for bytes to arrive.
  * The replay (seal.ts) then only compares digests.
  *
- * Measured on the 2-core target machine and not used: a helper thread for the HMACs (the copies to
- * it, its second isolate and the contention with the reader cost what it saved, plus ~60 MiB), the
- * same for the compressed payloads (a fresh isolate decoded them at half the main thread's speed,
- * plus ~30 MiB), and WebCrypto in the page (a key import and a copy per tag: slower than the kernel
- * in place).
+ * Measured on the 2-core target machine and not used: a helper in the page (the verify worker waits
+ * for the page's reads there and hashes in those pauses for free; a helper only added copies and a
+ * third busy thread: 0.78 s became 1.0 s on the 120 MiB sealed file), and WebCrypto in the page (a
+ * key import and a copy per tag: slower than the kernel in place).
  *
  * A digest is only ever compared with the tag, for the segment the replay derives itself: a wrong
  * one sends the file to the exact verifier like any other doubt; an HMAC that fails leaves that tag
  * to the replay to hash.
  */
 import { TAG_REC_SLOTS, TagRec, type JournalArena, type SegmentSpan } from '../kernel/kernel.js';
+import type { MacHelper } from './mac-helper.js';
 
 /**
  * HMAC-SHA256 by the platform. `message` is valid only during the call (it is reused for the next
@@ -37,6 +41,26 @@ export interface TagMac {
 const BATCH = 64;
 /** Platform HMACs started and not finished: beyond this, wait (bounds the copies the platform holds). */
 const MAX_PENDING = 512;
+/** A helper's batch (unless it asks for another size): ~60 tag segments of a busy journal; a few of them in turn. */
+const HELPER_BATCH = 1 << 20;
+const HELPER_BUFFERS = 4;
+
+/** Tags this thread hashes itself at the end, the helper deriving only their keys (settle()). */
+const LOCAL_CHUNK = 256;
+
+interface LocalChunk {
+  spans: SegmentSpan[];
+  epochs: bigint[];
+  keys: Promise<Uint8Array[] | null>;
+}
+
+interface HelperBatch {
+  buf: Uint8Array;
+  used: number;
+  spans: SegmentSpan[];
+  epochs: bigint[];
+  ends: number[];
+}
 
 export class TagMacs {
   /** Digests by tag offset. */
@@ -44,7 +68,11 @@ export class TagMacs {
   private hashed = 0;
   private nextStart: number;
   private buffer: Uint8Array = new Uint8Array(1 << 16);
-  private inFlight: Promise<void>[] = [];
+  private readonly inFlight = new Set<Promise<void>>();
+  private batch: HelperBatch | null = null;
+  private readonly spare: ArrayBuffer[] = [];
+  private buffers = 0;
+  private blocked = false;
 
   constructor(
     private readonly arena: JournalArena,
@@ -52,55 +80,199 @@ export class TagMacs {
     private readonly keyOf: (epoch: bigint) => Uint8Array,
     headerSize: number,
     private readonly hmac?: PlatformHmac,
+    /** A second thread that derives the keys and hashes (mac-helper.ts): then keyOf is called only when it fails. */
+    private readonly helper?: { port: MacHelper; seed: Uint8Array },
   ) {
     this.nextStart = headerSize;
   }
 
-  /** Some of the tags pass 1 accepted (`accepted` of them) are not hashed yet. */
-  pending(accepted: number): boolean {
-    return accepted > this.hashed;
+  /** Hashing keeps pace with the scan (a platform HMAC or a helper), rather than filling its pauses. */
+  get eager(): boolean {
+    return this.hmac !== undefined || this.helper !== undefined;
   }
 
-  /** Hashes (or starts hashing) the segments of tags [hashed, accepted), at most `limit` now — pass 1 accepted every object in them. */
+  /** The verifying thread derives no keys itself (a helper does). */
+  get keyElsewhere(): boolean {
+    return this.helper !== undefined;
+  }
+
+  /**
+   * Accepted tags wait for a batch buffer to come back from the helper: the caller should let the
+   * event loop run (the helper's replies arrive as messages).
+   */
+  get waiting(): boolean {
+    return this.blocked;
+  }
+
+  /** Some of the tags pass 1 accepted (`accepted` of them) are not hashed yet, and can be now. */
+  pending(accepted: number): boolean {
+    if (accepted <= this.hashed) return false;
+    return !this.helper || this.batch !== null || this.spare.length > 0 || this.buffers < HELPER_BUFFERS;
+  }
+
+  /**
+   * Hashes (or starts hashing) the segments of tags [hashed, accepted), at most `limit` now — pass 1
+   * accepted every object in them. With a helper, stops early when every batch buffer is with the
+   * helper (the scan goes on; the rest is gathered at a later call, or by settle()).
+   */
   async hashAccepted(accepted: number, limit = Infinity): Promise<void> {
     const to = Math.min(accepted, this.hashed + limit);
+    this.blocked = false;
     while (this.hashed < to) {
-      const n = Math.min(BATCH, to - this.hashed);
-      const recs = this.arena.scanTags(this.hashed + n, this.hashed);
-      const jobs = [];
-      for (let i = 0; i < n; i++) {
-        const tag = Number(recs[i * TAG_REC_SLOTS + TagRec.offset]!);
-        const key = this.keyOf(recs[i * TAG_REC_SLOTS + TagRec.epoch]!);
-        jobs.push({ key, start: this.nextStart, tag, withHeader: this.hashed + i === 0 });
-        this.nextStart = tag + 64; // align64(TagObject.SIZE): where SealState starts the next segment
-      }
-      this.hashed += n;
-      if (!this.hmac) {
-        const out = this.arena.hmacSegments(jobs);
-        jobs.forEach((j, i) => this.keep(j, out[i]!));
+      if (this.helper) {
+        const { spans, epochs } = this.peek(Math.min(BATCH, to - this.hashed));
+        for (let i = 0; i < spans.length; i++) {
+          if (!this.toHelper(spans[i]!, epochs[i]!)) {
+            this.blocked = true;
+            return;
+          }
+          this.take(spans[i]!);
+        }
         continue;
       }
-      for (const j of jobs) {
-        const message = this.arena.gatherSegment(j, this.buffer);
-        if (message.buffer !== this.buffer.buffer) this.buffer = new Uint8Array(message.buffer);
-        const d = this.hmac(j.key, message);
-        if (d instanceof Uint8Array) {
-          this.keep(j, d);
-        } else {
-          // a failed one is simply not kept: the replay hashes that tag itself
-          const p: Promise<void> = d.then((digest) => this.keep(j, digest)).catch(() => {});
-          this.inFlight.push(p);
-          if (this.inFlight.length >= MAX_PENDING) await this.settle();
-        }
+      const { spans, epochs } = this.peek(Math.min(BATCH, to - this.hashed));
+      spans.forEach((span) => this.take(span));
+      await this.hashHere(spans, epochs.map((e) => this.keyOf(e)));
+    }
+  }
+
+  /**
+   * Hashes what `accepted` tags left and waits for every HMAC started (a helper's partial batch is
+   * sent). With a helper, this thread has nothing else left to do: while every batch buffer is with
+   * the helper, it asks the helper for the keys of the next tags (cheap) and hashes those itself,
+   * asking for the next ones first so that they are there when it is done. In file order, like the
+   * batches: the helper's FSPRG only ever steps forward (going back would cost a Seek).
+   */
+  async settle(accepted = this.hashed): Promise<void> {
+    let ahead: LocalChunk | null = null;
+    for (;;) {
+      await this.hashAccepted(accepted);
+      if (this.helper && this.hashed < accepted && !ahead) ahead = this.claimLocal(accepted);
+      if (ahead) {
+        const chunk = ahead;
+        const keys = await chunk.keys;
+        ahead = this.hashed < accepted ? this.claimLocal(accepted) : null;
+        await this.hashHere(chunk.spans, keys ?? chunk.epochs.map((e) => this.keyOf(e)));
+        continue;
+      }
+      if (this.hashed >= accepted) break;
+      await Promise.race(this.inFlight); // every batch buffer is with the helper (no helper: platform HMACs)
+    }
+    this.send();
+    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+  }
+
+  /** The next `n` tags' segments and epochs, not yet taken. */
+  private peek(n: number): { spans: SegmentSpan[]; epochs: bigint[] } {
+    const recs = this.arena.scanTags(this.hashed + n, this.hashed);
+    const spans: SegmentSpan[] = [];
+    const epochs: bigint[] = [];
+    let start = this.nextStart;
+    for (let i = 0; i < n; i++) {
+      const tag = Number(recs[i * TAG_REC_SLOTS + TagRec.offset]!);
+      spans.push({ start, tag, withHeader: this.hashed + i === 0 });
+      epochs.push(recs[i * TAG_REC_SLOTS + TagRec.epoch]!);
+      start = tag + 64; // align64(TagObject.SIZE): where SealState starts the next segment
+    }
+    return { spans, epochs };
+  }
+
+  private take(span: SegmentSpan): void {
+    this.hashed++;
+    this.nextStart = span.tag + 64;
+  }
+
+  /** The next tags for this thread to hash, their keys asked of the helper (after the batch being filled). */
+  private claimLocal(accepted: number): LocalChunk {
+    this.send();
+    const { spans, epochs } = this.peek(Math.min(LOCAL_CHUNK, accepted - this.hashed));
+    spans.forEach((span) => this.take(span));
+    const keys = this.helper!.port.keys(this.helper!.seed, BigUint64Array.from(epochs)).then((k) =>
+      k && k.length >= 32 * spans.length ? spans.map((_, i) => k.subarray(32 * i, 32 * i + 32)) : null,
+    );
+    return { spans, epochs, keys };
+  }
+
+  /** HMACs here: the platform's (gathered), or the kernel's lanes in place. */
+  private async hashHere(spans: SegmentSpan[], keys: Uint8Array[]): Promise<void> {
+    const jobs = spans.map((s, i) => ({ ...s, key: keys[i]! }));
+    if (!this.hmac) {
+      const out = this.arena.hmacSegments(jobs);
+      jobs.forEach((j, i) => this.keep(j, out[i]!));
+      return;
+    }
+    for (const j of jobs) {
+      const message = this.arena.gatherSegment(j, this.buffer);
+      if (message.buffer !== this.buffer.buffer) this.buffer = new Uint8Array(message.buffer);
+      const d = this.hmac(j.key, message);
+      if (d instanceof Uint8Array) {
+        this.keep(j, d);
+      } else {
+        // a failed one is simply not kept: the replay hashes that tag itself
+        this.track(d.then((digest) => this.keep(j, digest)).catch(() => {}));
+        if (this.inFlight.size >= MAX_PENDING) await Promise.all([...this.inFlight]);
       }
     }
   }
 
-  /** Waits for the platform HMACs started so far. */
-  async settle(): Promise<void> {
-    const p = this.inFlight;
-    this.inFlight = [];
-    await Promise.all(p);
+  private track(p: Promise<void>): void {
+    const q: Promise<void> = p.finally(() => this.inFlight.delete(q));
+    this.inFlight.add(q);
+  }
+
+  /** Gathers the segment into the current batch, sending the batch first when it would not fit; false = no buffer free. */
+  private toHelper(span: SegmentSpan, epoch: bigint): boolean {
+    // gatherSegment's bound: the segment's span of the file plus the header pieces
+    const bound = span.tag + 64 - span.start + (span.withHeader ? 256 : 0);
+    if (this.batch && this.batch.used + bound > this.batch.buf.length) this.send();
+    if (!this.batch) {
+      const buf = this.helperBuffer(bound);
+      if (!buf) return false;
+      this.batch = { buf, used: 0, spans: [], epochs: [], ends: [] };
+    }
+    const b = this.batch;
+    const message = this.arena.gatherSegment(span, b.buf.subarray(b.used));
+    b.used += message.length;
+    b.spans.push(span);
+    b.epochs.push(epoch);
+    b.ends.push(b.used);
+    return true;
+  }
+
+  /** A free batch buffer (at most HELPER_BUFFERS exist), one of its own for a huge segment, or null when all are with the helper. */
+  private helperBuffer(bound: number): Uint8Array | null {
+    const size = this.helper!.port.batchBytes ?? HELPER_BATCH;
+    if (bound > size) return new Uint8Array(bound);
+    const s = this.spare.pop();
+    if (s) return new Uint8Array(s);
+    if (this.buffers < HELPER_BUFFERS || this.inFlight.size === 0) {
+      this.buffers++;
+      return new Uint8Array(size);
+    }
+    return null;
+  }
+
+  private send(): void {
+    const b = this.batch;
+    this.batch = null;
+    if (!b || !this.helper) return;
+    const size = this.helper.port.batchBytes ?? HELPER_BATCH;
+    const pooled = b.buf.buffer.byteLength === size;
+    if (b.spans.length === 0) {
+      if (pooled) this.spare.push(b.buf.buffer as ArrayBuffer);
+      return;
+    }
+    const batch = { seed: this.helper.seed, epochs: BigUint64Array.from(b.epochs), ends: Uint32Array.from(b.ends), bytes: b.buf.buffer as ArrayBuffer };
+    this.track(
+      this.helper.port.hash(batch).then((r) => {
+        const d = r.digests;
+        if (d && d.length >= 32 * b.spans.length) b.spans.forEach((s, i) => this.keep(s, d.subarray(32 * i, 32 * i + 32)));
+        if (pooled) {
+          if (r.bytes && r.bytes.byteLength === size) this.spare.push(r.bytes);
+          else this.buffers--;
+        }
+      }),
+    );
   }
 
   private keep(span: SegmentSpan, digest: Uint8Array): void {

@@ -1,0 +1,258 @@
+/**
+ * A second thread for the seal's arithmetic. On a sealed file the tags' keys (FSPRG: the key's primes,
+ * then one 1536-bit squaring per epoch) and their HMACs are about a third of the fast path's work,
+ * and none of it depends on the structural checks. With a helper, the verifying thread only gathers
+ * each accepted tag segment's bytes into a batch and hands the batch over (transferred, not copied);
+ * the helper derives the keys and hashes while the scan goes on, and sends the digests back.
+ *
+ * Environment-neutral: each side is a message port (a web MessagePort, or a Node worker_threads
+ * one); the CLI and the page start the thread. A digest is only ever compared with a tag for the
+ * segment the replay derives itself (tag-macs.ts), so a helper that fails or answers wrongly can
+ * only send the file to the exact verifier, never make it pass.
+ */
+import type { Fsprg, Kernel } from '../kernel/kernel.js';
+import { KeyError, parseVerificationKey } from './key.js';
+import type { PlatformHmac } from './tag-macs.js';
+import { yieldTask } from './arena-fill.js';
+import { ObjectFlag } from '../journal/format.js';
+
+/** The part of a MessagePort both sides use (web and Node ports both have it). */
+export interface HelperPort {
+  postMessage(message: unknown, transfer: ArrayBuffer[]): void;
+  addEventListener(type: 'message', listener: (e: object) => void): void;
+  /** Web ports deliver nothing until started (addEventListener does not start them). */
+  start?(): void;
+}
+
+/**
+ * Segments to hash: message i is bytes [ends[i-1], ends[i]) of `bytes`, keyed by epochs[i]'s key
+ * under `seed` (the run's own: a digest under any other key could match a tag the run's key does not).
+ */
+export interface MacBatch {
+  seed: Uint8Array;
+  epochs: BigUint64Array;
+  ends: Uint32Array;
+  bytes: ArrayBuffer;
+}
+
+/** 32 bytes per message in order, or null (the helper failed); the batch's bytes come back for reuse. */
+export interface MacResult {
+  digests: Uint8Array | null;
+  bytes: ArrayBuffer | null;
+}
+
+/**
+ * Compressed DATA payloads to check (payloads.ts): payload i is bytes [ends[i-1], ends[i]), stored
+ * with object flags flags[i]; decompressed and hashed as the file hashes (keyed: SipHash-2-4 with
+ * the file ID), it must equal hashes[i].
+ */
+export interface PayloadBatch {
+  flags: Uint8Array;
+  hashes: BigUint64Array;
+  ends: Uint32Array;
+  bytes: ArrayBuffer;
+  keyed: boolean;
+  fileId: Uint8Array;
+}
+
+/** ok: every payload matched (false: one did not); null: the helper could not check them. */
+export interface PayloadResult {
+  ok: boolean | null;
+  bytes: ArrayBuffer | null;
+}
+
+/** The verifying thread's end of a helper. */
+export interface MacHelper {
+  /** Bytes of tag segments per batch (default 1 MiB; tests make it small to run out of buffers). */
+  readonly batchBytes?: number;
+  hash(batch: MacBatch): Promise<MacResult>;
+  /** The epochs' HMAC keys under `seed`, 32 bytes each in order (null: the helper failed). In order with hash() batches. */
+  keys(seed: Uint8Array, epochs: BigUint64Array): Promise<Uint8Array | null>;
+  checkPayloads(batch: PayloadBatch): Promise<PayloadResult>;
+}
+
+type Request = ({ kind: 'macs' } & MacBatch) | ({ kind: 'payloads' } & PayloadBatch) | { kind: 'keys'; seed: Uint8Array; epochs: BigUint64Array; bytes?: undefined };
+interface Reply {
+  id: number;
+  digests?: Uint8Array | null;
+  keys?: Uint8Array | null;
+  ok?: boolean | null;
+  bytes: ArrayBuffer | null;
+}
+
+/**
+ * The verifying thread's end over `port`. The caller reports that the helper stopped (its thread
+ * died) with gone(): every batch still waiting then resolves as not done, and later ones at once.
+ */
+export function macHelperClient(port: HelperPort): MacHelper & { gone(): void } {
+  const waiting = new Map<number, (r: Reply | null) => void>();
+  let next = 0;
+  let alive = true;
+  port.addEventListener('message', (e) => {
+    const r = (e as { data: Reply }).data;
+    const done = waiting.get(r?.id);
+    if (!done) return;
+    waiting.delete(r.id);
+    done(r);
+  });
+  port.start?.();
+  const ask = (req: Request): Promise<Reply | null> => {
+    if (!alive) return Promise.resolve(null);
+    const id = next++;
+    return new Promise((resolve) => {
+      waiting.set(id, resolve);
+      port.postMessage({ id, ...req }, req.bytes ? [req.bytes] : []);
+    });
+  };
+  const bytesOf = (r: Reply | null, sent: ArrayBuffer) => (r === null ? (sent.byteLength > 0 ? sent : null) : r.bytes instanceof ArrayBuffer ? r.bytes : null);
+  return {
+    async hash(batch) {
+      const r = await ask({ kind: 'macs', ...batch });
+      return { digests: r?.digests instanceof Uint8Array ? r.digests : null, bytes: bytesOf(r, batch.bytes) };
+    },
+    async keys(seed, epochs) {
+      const r = await ask({ kind: 'keys', seed, epochs });
+      return r?.keys instanceof Uint8Array ? r.keys : null;
+    },
+    async checkPayloads(batch) {
+      const r = await ask({ kind: 'payloads', ...batch });
+      return { ok: typeof r?.ok === 'boolean' ? r.ok : null, bytes: bytesOf(r, batch.bytes) };
+    },
+    gone() {
+      alive = false;
+      for (const done of waiting.values()) done(null);
+      waiting.clear();
+    },
+  };
+}
+
+/**
+ * The helper's end: derives the FSPRG of `keyText` at once (its primes, the costly part, while the
+ * verifying thread is still reading the file), then answers requests in order. Each request names
+ * its seed; another seed than keyText's is derived when asked for. `keyText` null: nothing derived
+ * ahead. `hmac`: the platform's HMAC-SHA256 (Node's OpenSSL); without it the kernel's.
+ */
+export function serveMacHelper(port: HelperPort, kernel: Kernel, keyText: string | null, hmac?: PlatformHmac): void {
+  const generators = new Map<string, Fsprg>();
+  const fsprgOf = (seed: Uint8Array): Fsprg => {
+    if (!(seed instanceof Uint8Array)) throw new TypeError('malformed request');
+    const id = Array.from(seed, (b) => b.toString(16).padStart(2, '0')).join('');
+    let g = generators.get(id);
+    if (!g) {
+      if (generators.size >= 4) generators.clear();
+      g = kernel.fsprg(seed); // throws for a seed of the wrong size
+      generators.set(id, g);
+    }
+    return g;
+  };
+  try {
+    if (keyText !== null) fsprgOf(parseVerificationKey(keyText).seed);
+  } catch (e) {
+    if (!(e instanceof KeyError)) throw e;
+  }
+  // the platform's HMAC one message at a time, or the kernel's four lanes over the batch
+  const hashAll: (req: MacBatch, keyOf: (epoch: bigint) => Uint8Array) => Uint8Array = hmac
+    ? (req, keyOf) => hashBatch(req, keyOf, hmac)
+    : (req, keyOf) => {
+        const jobs = messages(req).map(({ epoch, message }) => ({ key: keyOf(epoch), parts: [message] }));
+        const out = new Uint8Array(32 * jobs.length);
+        kernel.hmacSha256Many(jobs).forEach((d, i) => out.set(d, 32 * i));
+        return out;
+      };
+  // One request at a time; tag batches and key requests first (in the order sent: the FSPRG steps
+  // forward), as the verifying thread cannot do those without the key while it checks payloads
+  // itself when the helper is behind. Between requests the event loop runs, so a tag request that
+  // came in meanwhile goes ahead of the waiting payloads.
+  const macs: (Request & { id: number })[] = [];
+  const payloads: (Request & { id: number })[] = [];
+  let busy = false;
+  const pump = async () => {
+    busy = true;
+    for (;;) {
+      const req = macs.shift() ?? payloads.shift();
+      if (!req) break;
+      const reply: Reply = { id: req.id, bytes: req.bytes instanceof ArrayBuffer ? req.bytes : null };
+      try {
+        if (req.kind === 'macs') {
+          const g = fsprgOf(req.seed);
+          reply.digests = hashAll(req, (epoch) => g.epochKey(epoch));
+        } else if (req.kind === 'keys') {
+          const g = fsprgOf(req.seed);
+          reply.keys = keysOf(req.epochs, (epoch) => g.epochKey(epoch));
+        } else {
+          reply.ok = await checkBatch(req, kernel);
+        }
+      } catch {
+        // a malformed request: the verifying thread does that work itself
+        reply.digests = null;
+        reply.keys = null;
+        reply.ok = null;
+      }
+      port.postMessage(reply, reply.bytes ? [reply.bytes] : []);
+      await yieldTask();
+    }
+    busy = false;
+  };
+  port.addEventListener('message', (e) => {
+    const req = (e as { data: Request & { id: number } }).data;
+    if (req?.kind === 'macs' || req?.kind === 'keys') macs.push(req);
+    else if (req?.kind === 'payloads') payloads.push(req);
+    else return;
+    if (!busy) void pump();
+  });
+  port.start?.();
+}
+
+function keysOf(epochs: BigUint64Array, keyOf: (epoch: bigint) => Uint8Array): Uint8Array {
+  if (!(epochs instanceof BigUint64Array)) throw new TypeError('malformed request');
+  const out = new Uint8Array(32 * epochs.length);
+  epochs.forEach((e, i) => out.set(keyOf(e), 32 * i));
+  return out;
+}
+
+/** A batch's messages, checked against its buffer. */
+function messages(req: MacBatch): Array<{ epoch: bigint; message: Uint8Array }> {
+  const { epochs, ends, bytes } = req;
+  if (!(epochs instanceof BigUint64Array && ends instanceof Uint32Array && bytes instanceof ArrayBuffer) || epochs.length !== ends.length) {
+    throw new TypeError('malformed batch');
+  }
+  const out = [];
+  let from = 0;
+  for (let i = 0; i < ends.length; i++) {
+    const to = ends[i]!;
+    if (to < from || to > bytes.byteLength) throw new RangeError('malformed batch');
+    out.push({ epoch: epochs[i]!, message: new Uint8Array(bytes, from, to - from) });
+    from = to;
+  }
+  return out;
+}
+
+function hashBatch(req: MacBatch, keyOf: (epoch: bigint) => Uint8Array, hmac: PlatformHmac): Uint8Array {
+  const list = messages(req);
+  const out = new Uint8Array(32 * list.length);
+  list.forEach(({ epoch, message }, i) => {
+    const d = hmac(keyOf(epoch), message);
+    if (!(d instanceof Uint8Array) || d.length < 32) throw new TypeError('the HMAC did not answer in place');
+    out.set(d.subarray(0, 32), 32 * i);
+  });
+  return out;
+}
+
+async function checkBatch(req: PayloadBatch, kernel: Kernel): Promise<boolean> {
+  const { flags, hashes, ends, bytes, fileId } = req;
+  const n = ends instanceof Uint32Array ? ends.length : -1;
+  if (!(flags instanceof Uint8Array && hashes instanceof BigUint64Array && bytes instanceof ArrayBuffer && fileId instanceof Uint8Array) || flags.length !== n || hashes.length !== n || fileId.length !== 16) {
+    throw new TypeError('malformed batch');
+  }
+  // loaded with the first payloads (a sealed plain file never needs the decoders)
+  const [{ payloadMatches }, { prepareZstd }] = await Promise.all([import('./payload-check.js'), import('../journal/compress.js')]);
+  if (flags.some((f) => (f & ObjectFlag.COMPRESSED_ZSTD) !== 0)) await prepareZstd(); // the wasm decoder, as the verifying thread uses
+  let from = 0;
+  for (let i = 0; i < n; i++) {
+    const to = ends[i]!;
+    if (to < from || to > bytes.byteLength) throw new RangeError('malformed batch');
+    if (!(await payloadMatches(kernel, flags[i]!, new Uint8Array(bytes, from, to - from), hashes[i]!, req.keyed === true, fileId))) return false;
+    from = to;
+  }
+  return true;
+}

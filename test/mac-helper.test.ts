@@ -1,0 +1,216 @@
+// The seal helper (src/verify/mac-helper.ts): a second thread derives the tag keys, hashes batches
+// of tag segments and checks batches of compressed payloads while the verifying thread scans. Its
+// answers only ever decide speed: with any helper — the CLI's worker thread, one that lies, fails,
+// answers nothing useful or dies half-way — every report must be the report without one.
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { kernelWasmUrl, loadNodeKernel } from '../cli/kernel-node.js';
+import { nodeHmac } from '../cli/node-hmac.js';
+import { startMacHelper } from '../cli/mac-helper.js';
+import { ArenaLoader, HEAD_BYTES, scanTables } from '../src/verify/arena-fill.js';
+import { verifyJournal } from '../src/verify/index.js';
+import { macHelperClient, serveMacHelper, type HelperPort, type MacHelper } from '../src/verify/mac-helper.js';
+import { loadKernel, type Kernel } from '../src/kernel/kernel.js';
+import type { VerifyOptions } from '../src/verify/report.js';
+import type { PlatformHmac } from '../src/verify/tag-macs.js';
+import { FIXTURES, corpus, corpusNames, testdata, testdataNames } from './journal-fixtures.js';
+import { mutate } from './fuzz/mutate.js';
+
+const kernelP = loadNodeKernel();
+const KEY_A = readFileSync(`${FIXTURES}/corpus/keys/A.key`, 'utf8').trim();
+const A1 = readFileSync(`${FIXTURES}/corpus/keys/A-1min.key`, 'utf8').trim();
+
+/** The file as the CLI hands it over: an arena filled in 64 KiB steps, a macrotask apart. */
+async function fed(kernel: Kernel, bytes: Uint8Array) {
+  const arena = await kernel.openArena(bytes.length, scanTables(bytes.subarray(0, HEAD_BYTES), bytes.length));
+  assert.ok(arena);
+  const fill = new ArenaLoader(bytes.length);
+  const done = (async () => {
+    for (let at = 0; at < bytes.length; ) {
+      await new Promise((r) => setImmediate(r));
+      const end = Math.min(bytes.length, at + 65536);
+      arena.bytes.set(bytes.subarray(at, end), at);
+      fill.advance((at = end));
+    }
+  })();
+  return { arena, fill, done };
+}
+
+/** The report with `helper`, whole and streamed, must be the report without one. */
+async function same(kernel: Kernel, name: string, bytes: Uint8Array, key: string | undefined, helper: MacHelper, what: string): Promise<string> {
+  const expected = await verifyJournal({ name, bytes }, kernel, { key });
+  const options: VerifyOptions = { key, macHelper: helper, hmac: nodeHmac };
+  assert.deepEqual(await verifyJournal({ name, bytes }, kernel, options), expected, `${name} ${what}`);
+  const { arena, fill, done } = await fed(kernel, bytes);
+  const r = await verifyJournal({ name, arena, fill }, kernel, options);
+  await done;
+  assert.deepEqual(r, expected, `${name} ${what} streamed`);
+  return expected.verdict;
+}
+
+/** Ports opened by the tests, closed at the end (an open port keeps the process alive). */
+const opened: Array<{ close(): void }> = [];
+after(() => opened.forEach((p) => p.close()));
+
+/** The verifying end's port of a helper served on this thread, with a kernel of its own (as on its own thread). */
+async function localPort(key: string, hmac: PlatformHmac | undefined = nodeHmac): Promise<HelperPort> {
+  const helperKernel = await loadKernel(readFileSync(kernelWasmUrl()));
+  const { port1, port2 } = new MessageChannel();
+  opened.push(port1, port2);
+  serveMacHelper(port2 as unknown as HelperPort, helperKernel, key, hmac);
+  return port1 as unknown as HelperPort;
+}
+
+/** `hmac` undefined: the helper hashes with its kernel's four lanes. */
+async function localHelper(key: string, hmac: PlatformHmac | undefined = nodeHmac): Promise<MacHelper> {
+  return macHelperClient(await localPort(key, hmac));
+}
+
+test('seal helper on a worker thread (the CLI\'s): every corpus and testdata file, each key, gives the report without it', async () => {
+  const kernel = await kernelP;
+  const files: Array<[string, Uint8Array]> = corpusNames().map((n) => [n, corpus(n)]);
+  for (const n of testdataNames()) files.push([n, await testdata(n)]);
+  const helpers = { A: startMacHelper(KEY_A), A1: startMacHelper(A1), none: startMacHelper(null) };
+  try {
+    const verdicts = new Set<string>();
+    for (const [name, bytes] of files) {
+      verdicts.add(await same(kernel, name, bytes, KEY_A, helpers.A.helper, 'key A'));
+      verdicts.add(await same(kernel, name, bytes, A1, helpers.A1.helper, 'key A-1min'));
+      // a helper started with another key than the run's: the requests name the run's seed
+      await same(kernel, name, bytes, A1, helpers.A.helper, 'key A-1min, helper A');
+      await same(kernel, name, bytes, undefined, helpers.none.helper, 'no key');
+    }
+    assert.ok(verdicts.has('PASS') && verdicts.has('FAIL'), [...verdicts].join(','));
+  } finally {
+    for (const h of Object.values(helpers)) h.close();
+  }
+});
+
+test('seal helper: 150 mutants of sealed and compressed files give the report without it (seed helper-m)', async () => {
+  const kernel = await kernelP;
+  const sources = ['sealed.journal', 'sealed-nokeyed.journal', 'sealed-xz.journal', 'sealed-lz4.journal', 'sealed-many-epochs.journal', 'sealed-tail.journal'];
+  const donors = sources.map((s) => corpus(s));
+  const helper = await localHelper(KEY_A);
+  for (let i = 0; i < 150; i++) {
+    const src = sources[i % sources.length]!;
+    const m = mutate(corpus(src), `helper-m-${i}`, { donors });
+    await same(kernel, `${src} mutant ${i} (${m.ops.join('; ')})`, m.bytes, KEY_A, helper, 'helper');
+  }
+});
+
+test('seal helper that lies, fails or dies: the reports do not change', async () => {
+  const kernel = await kernelP;
+  const flip = (d: Uint8Array | null) => {
+    if (!d) return d;
+    const x = Uint8Array.from(d);
+    x[x.length - 1] = x[x.length - 1]! ^ 1;
+    return x;
+  };
+  const real = await localHelper(KEY_A);
+  const dying = macHelperClient(await localPort(KEY_A));
+  let calls = 0;
+  let keyRequests = 0;
+  const faulty: Record<string, MacHelper> = {
+    // small batches: the helper runs out of buffers and this thread hashes with keys it asks for
+    'kernel lanes, small batches': { ...(await localHelper(KEY_A, undefined)), batchBytes: 4096 },
+    'small batches': { ...real, batchBytes: 2048, keys: (s, e) => (keyRequests++, real.keys(s, e)) },
+    'small batches, lying keys': { ...real, batchBytes: 2048, keys: async (s, e) => flip(await real.keys(s, e)) },
+    'small batches, no keys': { ...real, batchBytes: 2048, keys: async () => null },
+    'lying digests': { ...real, hash: async (b) => ({ ...(await real.hash(b)), digests: flip((await real.hash(b)).digests) }) },
+    'lying keys': { ...real, keys: async (s, e) => flip(await real.keys(s, e)) },
+    'no digests, no keys': { hash: async (b) => ({ digests: null, bytes: b.bytes }), keys: async () => null, checkPayloads: real.checkPayloads },
+    'payloads unchecked': { ...real, checkPayloads: async (b) => ({ ok: null, bytes: b.bytes }) },
+    'payloads refused': { ...real, checkPayloads: async (b) => ({ ok: false, bytes: b.bytes }) },
+    'buffers kept': { hash: async (b) => ({ ...(await real.hash(b)), bytes: null }), keys: real.keys, checkPayloads: async (b) => ({ ...(await real.checkPayloads(b)), bytes: null }) },
+    'dies half-way': {
+      hash: (b) => (++calls === 2 ? (dying.gone(), dying.hash(b)) : dying.hash(b)),
+      keys: (s, e) => dying.keys(s, e),
+      checkPayloads: (b) => dying.checkPayloads(b),
+    },
+  };
+  const names = ['sealed.journal', 'sealed-noncompact.journal', 'sealed-many-epochs.journal', 'sealed-xz.journal', 'sealed-lz4.journal', 'sealed-tail.journal', 'unsealed.journal'];
+  let passes = 0;
+  for (const [what, helper] of Object.entries(faulty)) {
+    for (const name of names) if ((await same(kernel, name, corpus(name), KEY_A, helper, what)) === 'PASS') passes++;
+  }
+  assert.ok(passes >= 20, `${passes} PASS cases`);
+  assert.ok(keyRequests > 0, 'with small batches this thread hashed some tags itself');
+});
+
+test('seal helper: malformed requests are answered with nothing, and the helper keeps serving', async () => {
+  const helperKernel = await loadKernel(readFileSync(kernelWasmUrl()));
+  const { port1, port2 } = new MessageChannel();
+  opened.push(port2);
+  serveMacHelper(port2 as unknown as HelperPort, helperKernel, KEY_A, nodeHmac);
+  const replies: unknown[] = [];
+  port1.addEventListener('message', (e) => replies.push((e as MessageEvent).data));
+  const bytes = () => new ArrayBuffer(64);
+  const seed = (await import('../src/verify/key.js')).parseVerificationKey(KEY_A).seed;
+  const bad = [
+    { id: 0, kind: 'macs', epochs: new BigUint64Array([1n]), ends: new Uint32Array([64]), bytes: bytes() },
+    { id: 1, kind: 'macs', seed, epochs: [1n], ends: new Uint32Array([64]), bytes: bytes() },
+    { id: 2, kind: 'macs', seed, epochs: new BigUint64Array([1n, 2n]), ends: new Uint32Array([64]), bytes: bytes() },
+    { id: 3, kind: 'macs', seed, epochs: new BigUint64Array([1n]), ends: new Uint32Array([65]), bytes: bytes() },
+    { id: 4, kind: 'keys', seed: new Uint8Array(12), epochs: 'x' },
+    { id: 5, kind: 'payloads', flags: new Uint8Array([4]), hashes: new BigUint64Array([0n]), ends: new Uint32Array([64]), bytes: bytes(), keyed: true, fileId: new Uint8Array(3) },
+    { id: 6, kind: 'payloads', flags: new Uint8Array([4]), hashes: new BigUint64Array([0n]), ends: new Uint32Array([64]), bytes: bytes(), keyed: true, fileId: new Uint8Array(16) },
+  ];
+  for (const m of bad) port1.postMessage(m);
+  port1.postMessage({ id: 7, kind: 'nonsense' });
+  port1.postMessage(null);
+  port1.postMessage({ id: 8, kind: 'keys', seed, epochs: new BigUint64Array([5n]) });
+  port1.postMessage({ id: 9, kind: 'keys', seed: new Uint8Array(5), epochs: new BigUint64Array([5n]) });
+  const deadline = Date.now() + 5000;
+  while (replies.length < 9 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  port1.close();
+  const byId = new Map((replies as Array<{ id: number }>).map((r) => [r.id, r as Record<string, unknown>]));
+  for (const id of [0, 1, 2, 3]) assert.equal(byId.get(id)?.digests, null, `request ${id}`);
+  assert.equal(byId.get(9)?.keys, null, 'a seed of the wrong size');
+  assert.equal(byId.get(4)?.keys, null);
+  assert.equal(byId.get(5)?.ok, null);
+  assert.equal(byId.get(6)?.ok, false, 'a payload that does not decompress is a mismatch');
+  assert.ok(!byId.has(7), 'an unknown request is ignored');
+  const keys = byId.get(8)?.keys as Uint8Array;
+  assert.equal(keys?.length, 32, 'still serving after all that');
+  const kernel = await kernelP;
+  assert.deepEqual(keys, kernel.fsprg(seed).epochKey(5n));
+});
+
+test('seal helper digests are the tags\' own HMACs (OpenSSL and kernel lanes; whole batches and this thread\'s share)', async () => {
+  const kernel = await kernelP;
+  const { openJournal } = await import('../src/verify/index.js');
+  const { parseVerificationKey } = await import('../src/verify/key.js');
+  const { TagMacs } = await import('../src/verify/tag-macs.js');
+  const { SCAN_REGULAR, TAG_REC_SLOTS, TagRec } = await import('../src/kernel/kernel.js');
+  const { TagObject } = await import('../src/journal/format.js');
+  const seed = parseVerificationKey(KEY_A).seed;
+  const helpers: Record<string, MacHelper> = {
+    openssl: await localHelper(KEY_A),
+    lanes: await localHelper(KEY_A, undefined),
+    'openssl, small batches': { ...(await localHelper(KEY_A)), batchBytes: 2048 },
+    'lanes, small batches': { ...(await localHelper(KEY_A, undefined)), batchBytes: 2048 },
+  };
+  for (const [what, port] of Object.entries(helpers))
+  for (const name of ['sealed.journal', 'sealed-noncompact.journal', 'sealed-many-epochs.journal', 'sealed-xz.journal']) {
+    const bytes = corpus(name);
+    const arena = await kernel.openArena(bytes.length, scanTables(bytes, bytes.length));
+    assert.ok(arena);
+    arena.bytes.set(bytes);
+    const f = openJournal(name, arena.bytes, 254);
+    assert.ok(typeof f !== 'string');
+    arena.scanInit(f.header.headerSize, f.header.tailObjectOffset, f.compact, f.keyedHash, f.sealed);
+    while (arena.scanRun(1 << 20) !== SCAN_REGULAR);
+    const nTags = arena.scanCounts().tags;
+    const macs = new TagMacs(arena, () => assert.fail('the verifying thread derives no key'), f.header.headerSize, nodeHmac, { port, seed });
+    await macs.hashAccepted(1);
+    await macs.settle(nTags);
+    const recs = arena.scanTags(nTags);
+    for (let t = 0; t < nTags; t++) {
+      const p = Number(recs[t * TAG_REC_SLOTS + TagRec.offset]!);
+      const d = macs.digests.get(p);
+      assert.ok(d, `${what} ${name}: tag ${t} hashed`);
+      assert.deepEqual(Uint8Array.from(d.digest), bytes.slice(p + TagObject.tag, p + TagObject.tag + TagObject.TAG_LENGTH), `${what} ${name}: tag ${t} at ${p}`);
+    }
+  }
+});

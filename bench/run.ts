@@ -9,6 +9,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadNodeKernel } from '../cli/kernel-node.js';
+import { macHelperFor } from '../cli/mac-helper.js';
 import { nodeHmac } from '../cli/node-hmac.js';
 import { readJournal } from '../cli/read-journal.js';
 import { verifyJournal } from '../src/verify/index.js';
@@ -44,6 +45,15 @@ function ensureBigFiles(): string[] {
   return list().map((f) => join(dataDir, f));
 }
 
+/** Runs per measurement: the best time counts (the machine is shared and noisy); the highest peak RSS. */
+const RUNS = 3;
+
+function best<T extends { seconds: number; peakMiB: number }>(run: () => T): T {
+  const all = Array.from({ length: RUNS }, run);
+  const fastest = all.reduce((a, b) => (b.seconds < a.seconds ? b : a));
+  return { ...fastest, peakMiB: Math.max(...all.map((r) => r.peakMiB)) };
+}
+
 /** Run one verification in a child process so peak memory (max RSS) is measured per file. */
 function timeNode(file: string, key: string | undefined): Row['node'] {
   const cli = join(root, 'bin', 'sealcheck.js');
@@ -61,7 +71,7 @@ function timeNode(file: string, key: string | undefined): Row['node'] {
   return { seconds, mbps: sizeMB / seconds, peakMiB: Number(timing[1]) / 1024, verdict };
 }
 
-function timeJournalctl(file: string, key: string | undefined): Row['journalctl'] {
+function timeJournalctl(file: string, key: string | undefined): NonNullable<Row['journalctl']> {
   const args = ['-f', '%e %M', 'journalctl', `--file=${file}`, '--verify', ...(key ? [`--verify-key=${key}`] : [])];
   const r = spawnSync('/usr/bin/time', args, { encoding: 'utf8', env: { ...process.env, TZ: 'UTC' } });
   const lines = r.stderr.trim().split('\n');
@@ -72,20 +82,26 @@ function timeJournalctl(file: string, key: string | undefined): Row['journalctl'
 
 /**
  * In-process timing, to separate process start-up from the verification itself: what the CLI does
- * after start-up (the file read into an arena while it is verified, OpenSSL for the tag HMACs), in
- * a process that has already verified it once (best of 2; the key's primes are then derived).
+ * after start-up (the file read into an arena while it is verified, OpenSSL for the tag HMACs, the
+ * seal helper thread), in a process that has already verified it once (best of RUNS; the key's
+ * primes are then derived, in the helper too).
  */
 async function timeInProcess(file: string, key: string | undefined): Promise<number> {
   const kernel = await loadNodeKernel();
-  let best = Infinity;
-  for (let i = 0; i < 2; i++) {
-    const t0 = performance.now();
-    const input = await readJournal(file, kernel);
-    if ('error' in input) throw input.error;
-    await verifyJournal(input, kernel, { key, hmac: nodeHmac });
-    best = Math.min(best, (performance.now() - t0) / 1000);
+  const helper = macHelperFor(file, key);
+  let fastest = Infinity;
+  try {
+    for (let i = 0; i < RUNS; i++) {
+      const t0 = performance.now();
+      const input = await readJournal(file, kernel);
+      if ('error' in input) throw input.error;
+      await verifyJournal(input, kernel, { key, hmac: nodeHmac, macHelper: helper?.helper });
+      fastest = Math.min(fastest, (performance.now() - t0) / 1000);
+    }
+  } finally {
+    helper?.close();
   }
-  return best;
+  return fastest;
 }
 
 /**
@@ -112,19 +128,19 @@ async function main(): Promise<void> {
   let chromium: Map<string, ChromiumTiming> | string = 'not measured';
   if (files.length > 0) {
     try {
-      chromium = await timeChromium(files, key);
+      chromium = await timeChromium(files, key, RUNS);
     } catch (e) {
       chromium = `failed: ${(e as Error).message.split('\n')[0]}`;
     }
     const note = typeof chromium === 'string' ? ` (Chromium: ${chromium})` : ' (Chromium: headless, the page\'s workers, from pick to verdict)';
-    console.log(`Sealcheck vs journalctl --verify${key ? ' --verify-key' : ''}, same run, ${availableParallelism()} cores${note}.`);
+    console.log(`Sealcheck vs journalctl --verify${key ? ' --verify-key' : ''}, same run, ${availableParallelism()} cores, best of ${RUNS} each${note}.`);
     console.log('| file | size | Node CLI wall | in-process | Chromium | MB/s (CLI / in-proc / Chromium) | peak RSS (× size) | journalctl | journalctl RSS | ratio (CLI / in-proc / Chromium) | verdicts (CLI / Chromium / journalctl) |');
     console.log('|---|---|---|---|---|---|---|---|---|---|---|');
   }
   for (const file of files) {
-    const node = timeNode(file, key);
+    const node = best(() => timeNode(file, key));
     const row: Row = { file: file.split('/').pop()!, sizeMiB: statSync(file).size / 1048576, node };
-    if (withJournalctl) row.journalctl = timeJournalctl(file, key);
+    if (withJournalctl) row.journalctl = best(() => timeJournalctl(file, key));
     const inproc = await timeInProcess(file, key);
     rows.push(row);
     const jc = row.journalctl;

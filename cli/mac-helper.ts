@@ -2,7 +2,9 @@
  * Starts the seal helper (src/verify/mac-helper.ts) on a worker thread, for a run that verifies one
  * file on this thread: the helper's start-up and its key derivation overlap the reading of the file.
  */
+import { closeSync, openSync, readSync } from 'node:fs';
 import { MessageChannel, Worker } from 'node:worker_threads';
+import { CompatibleFlag, Header, IncompatibleFlag } from '../src/journal/format.js';
 import { macHelperClient, type MacHelper } from '../src/verify/mac-helper.js';
 
 export interface NodeMacHelper {
@@ -26,4 +28,26 @@ export function startMacHelper(key: string | null): NodeMacHelper {
       worker.unref();
     },
   };
+}
+
+/**
+ * A helper for verifying `path` with `key`, when its header says it has work for one (sealed and a
+ * key given, or compressed); null otherwise, or when the header cannot be read (the verifier says why).
+ */
+export function macHelperFor(path: string, key: string | undefined): NodeMacHelper | null {
+  const head = new Uint8Array(Header.incompatibleFlags + 4);
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    if (readSync(fd, head, 0, head.length, 0) < head.length) return null;
+  } catch {
+    return null;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+  const v = new DataView(head.buffer);
+  const compressed = IncompatibleFlag.COMPRESSED_XZ | IncompatibleFlag.COMPRESSED_LZ4 | IncompatibleFlag.COMPRESSED_ZSTD;
+  const sealed = (v.getUint32(Header.compatibleFlags, true) & CompatibleFlag.SEALED) !== 0 && key !== undefined;
+  if (sealed) return startMacHelper(key!);
+  return (v.getUint32(Header.incompatibleFlags, true) & compressed) !== 0 ? startMacHelper(null) : null;
 }

@@ -8,9 +8,7 @@
 // The subcommands are imported when chosen: the seal helper's thread (mac-helper.ts) starts before
 // the verifier's modules load, so its start-up and key derivation overlap ours.
 import type { VerifyArgs } from './verify.js';
-import { closeSync, openSync, readSync } from 'node:fs';
-import { CompatibleFlag, Header, IncompatibleFlag } from '../src/journal/format.js';
-import { startMacHelper } from './mac-helper.js';
+import { macHelperFor } from './mac-helper.js';
 
 const USAGE = `Usage:
   sealcheck verify [--verify-key=KEY] [--json] [-q] FILE...
@@ -107,32 +105,10 @@ export async function main(argv: string[]): Promise<number> {
  * core busy, one file per worker thread).
  */
 async function verify(a: VerifyArgs): Promise<number> {
-  const work = a.files.length === 1 ? helperWork(a.files[0]!) : { sealed: false, compressed: false };
-  const withKey = work.sealed && a.key !== undefined;
-  const helper = withKey || work.compressed ? startMacHelper(withKey ? a.key! : null) : null;
+  const helper = a.files.length === 1 ? macHelperFor(a.files[0]!, a.key) : null;
   try {
     return await (await import('./verify.js')).runVerify(a, helper?.helper);
   } finally {
     helper?.close();
   }
-}
-
-/** What a helper could take on for this file, from its header's flags (nothing when it cannot be read). */
-function helperWork(path: string): { sealed: boolean; compressed: boolean } {
-  const head = new Uint8Array(Header.incompatibleFlags + 4);
-  let fd: number | undefined;
-  try {
-    fd = openSync(path, 'r');
-    if (readSync(fd, head, 0, head.length, 0) < head.length) return { sealed: false, compressed: false };
-  } catch {
-    return { sealed: false, compressed: false };
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
-  const v = new DataView(head.buffer);
-  const compressed = IncompatibleFlag.COMPRESSED_XZ | IncompatibleFlag.COMPRESSED_LZ4 | IncompatibleFlag.COMPRESSED_ZSTD;
-  return {
-    sealed: (v.getUint32(Header.compatibleFlags, true) & CompatibleFlag.SEALED) !== 0,
-    compressed: (v.getUint32(Header.incompatibleFlags, true) & compressed) !== 0,
-  };
 }

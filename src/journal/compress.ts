@@ -1,7 +1,9 @@
 /**
  * DATA payload decoders, with systemd's error behaviour (decompress_blob_* in compress.c; spec §5).
- * ZSTD (fzstd) and LZ4 (lz4js' raw block decoder) are synchronous; XZ (xz-decompress, WebAssembly) is
- * loaded with a dynamic import the first time an XZ object is met and is the only asynchronous path.
+ * LZ4 (our own raw block decoder, below) is synchronous; ZSTD is synchronous once prepareZstd() has loaded
+ * libzstd (zstddec, WebAssembly), and otherwise (or for a frame over WASM_ZSTD_MAX) asynchronous the
+ * first time, while its fallback fzstd loads; XZ (xz-decompress, WebAssembly) is loaded with a
+ * dynamic import the first time an XZ object is met. The decoders load only when a file needs them.
  *
  * Memory: output is bounded by `maxSize`, default `defaultMaxSize(algorithm, stored.length)`: the
  * smallest of systemd's DATA_SIZE_MAX (768 MiB, used by --verify since 255) and what the format can
@@ -10,9 +12,7 @@
  * size field therefore can never make us allocate more than that bound, and a legitimate payload is
  * never refused.
  */
-import { Decompress as ZstdStream } from 'fzstd';
-import { ZSTDDecoder } from 'zstddec';
-import * as lz4 from 'lz4js';
+import type { ZSTDDecoder } from 'zstddec';
 import type { Errno } from '../errors.js';
 import { ObjectFlag } from './format.js';
 
@@ -62,7 +62,7 @@ export function compressionOf(objectFlags: number): Algorithm | undefined | 'inv
 
 /**
  * Decode a stored DATA payload. Returns the input itself (no copy) when uncompressed, a new array for
- * LZ4/ZSTD, and a Promise only for XZ. Several compression flags at once → DecompressError EPROTONOSUPPORT
+ * LZ4/ZSTD, and a Promise for XZ and while a decoder loads (see above). Several compression flags at once → DecompressError EPROTONOSUPPORT
  * (systemd: "invalid compression").
  */
 export function decompressPayload(
@@ -99,19 +99,23 @@ function decompressLz4(src: Uint8Array, max: number): Uint8Array {
   if (size > max) {
     throw new DecompressError('LZ4', 'EBADMSG', `LZ4 uncompressed size ${size} exceeds what ${src.length} stored bytes can produce (limit ${max})`);
   }
-  // lz4js does no bounds checking: walk the block first (LZ4_decompress_safe's guarantees: literals and
-  // matches inside the input/output, match offsets inside the output written so far).
-  checkLz4Block(src, 8, src.length, size);
   const dst = new Uint8Array(size);
-  const end = lz4.decompressBlock(src, dst, 8, src.length - 8, 0);
+  const end = decodeLz4Block(src, 8, src.length, dst);
   if (end !== size) throw new DecompressError('LZ4', 'EBADMSG', `LZ4 block decoded to ${end} bytes, expected ${size}`);
   return dst;
 }
 
-function checkLz4Block(src: Uint8Array, s: number, end: number, outSize: number): void {
+/**
+ * One raw LZ4 block, src[s, end) into dst; returns the bytes written. With LZ4_decompress_safe's
+ * guarantees, each checked before anything is written: literals and matches inside the input and
+ * the output, match offsets inside the output written so far. (Our own decoder: the block format is
+ * a few lines, and a decoder without these checks would have needed a separate walk first.)
+ */
+function decodeLz4Block(src: Uint8Array, s: number, end: number, dst: Uint8Array): number {
   const bad = (why: string): never => {
     throw new DecompressError('LZ4', 'EBADMSG', `corrupt LZ4 block: ${why}`);
   };
+  const outSize = dst.length;
   let out = 0;
   while (s < end) {
     const token = src[s++]!;
@@ -125,9 +129,10 @@ function checkLz4Block(src: Uint8Array, s: number, end: number, outSize: number)
       } while (b === 255);
     }
     if (s + lit > end) bad('literals run past the input');
+    if (out + lit > outSize) bad('output exceeds the declared size');
+    dst.set(src.subarray(s, s + lit), out);
     s += lit;
     out += lit;
-    if (out > outSize) bad('output exceeds the declared size');
     if (s >= end) break; // last sequence: literals only
     if (s + 2 > end) bad('truncated match offset');
     const off = src[s]! | (src[s + 1]! << 8);
@@ -142,9 +147,17 @@ function checkLz4Block(src: Uint8Array, s: number, end: number, outSize: number)
         ml += b;
       } while (b === 255);
     }
-    out += ml + 4;
-    if (out > outSize) bad('output exceeds the declared size');
+    ml += 4;
+    if (out + ml > outSize) bad('output exceeds the declared size');
+    if (off >= ml) {
+      dst.copyWithin(out, out - off, out - off + ml);
+      out += ml;
+    } else {
+      // overlapping: the match repeats bytes it is itself writing
+      for (const stop = out + ml; out < stop; out++) dst[out] = dst[out - off]!;
+    }
   }
+  return out;
 }
 
 // ---------------------------------------------------------------- ZSTD
@@ -223,10 +236,14 @@ function initWithoutFetch(d: ZSTDDecoder): Promise<void> {
   }
 }
 
-/** Loads the WebAssembly zstd decoder (once); never rejects — without it fzstd does the work. */
+/**
+ * Loads the WebAssembly zstd decoder (once; its module too: a file without ZSTD objects never pays
+ * for it); never rejects — without it fzstd does the work.
+ */
 export function prepareZstd(): Promise<void> {
   wasmZstdInit ??= (async () => {
     try {
+      const { ZSTDDecoder } = await import('zstddec');
       const d = new ZSTDDecoder();
       await initWithoutFetch(d);
       wasmZstd = d;
@@ -237,7 +254,7 @@ export function prepareZstd(): Promise<void> {
   return wasmZstdInit;
 }
 
-function decompressZstd(stored: Uint8Array, max: number): Uint8Array {
+function decompressZstd(stored: Uint8Array, max: number): Uint8Array | Promise<Uint8Array> {
   // systemd decodes one zstd frame and ignores whatever follows it (ZSTD_decompressStream stops at the
   // frame end): hand the decoder only that frame.
   const src = stored.subarray(0, zstdFrameLength(stored) ?? stored.length);
@@ -260,8 +277,21 @@ function decompressZstd(stored: Uint8Array, max: number): Uint8Array {
     if (out.length !== size) throw new DecompressError('ZSTD', 'EBADMSG', `ZSTD frame did not decode to its declared ${size} bytes`);
     return out;
   }
-  // fzstd fallback (the wasm decoder could not be loaded): streamed, so a frame that decodes to more
-  // than it declares is stopped at the declared size instead of growing without bound.
+  // fzstd fallback (the wasm decoder is not loaded, or the frame is huge), loaded when first needed
+  return fzstd ? decompressZstdStream(fzstd, src, size) : loadFzstd().then((m) => decompressZstdStream(m, src, size));
+}
+
+type Fzstd = typeof import('fzstd');
+let fzstd: Fzstd | undefined;
+let fzstdLoad: Promise<Fzstd> | undefined;
+
+function loadFzstd(): Promise<Fzstd> {
+  fzstdLoad ??= import('fzstd').then((m) => (fzstd = m));
+  return fzstdLoad;
+}
+
+/** fzstd, streamed: a frame that decodes to more than it declares is stopped at the declared size instead of growing without bound. */
+function decompressZstdStream({ Decompress: ZstdStream }: Fzstd, src: Uint8Array, size: number): Uint8Array {
   const out = new Uint8Array(size);
   let n = 0;
   const overflow = new Error('more than the declared content size');

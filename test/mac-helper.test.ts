@@ -16,6 +16,7 @@ import type { VerifyOptions } from '../src/verify/report.js';
 import type { PlatformHmac } from '../src/verify/tag-macs.js';
 import { FIXTURES, corpus, corpusNames, testdata, testdataNames } from './journal-fixtures.js';
 import { mutate } from './fuzz/mutate.js';
+import { assertTagDigests, scannedArena } from './helpers/tag-digests.js';
 
 const kernelP = loadNodeKernel();
 const KEY_A = readFileSync(`${FIXTURES}/corpus/keys/A.key`, 'utf8').trim();
@@ -179,11 +180,8 @@ test('seal helper: malformed requests are answered with nothing, and the helper 
 
 test('seal helper digests are the tags\' own HMACs (OpenSSL and kernel lanes; whole batches and this thread\'s share)', async () => {
   const kernel = await kernelP;
-  const { openJournal } = await import('../src/verify/index.js');
   const { parseVerificationKey } = await import('../src/verify/key.js');
   const { TagMacs } = await import('../src/verify/tag-macs.js');
-  const { SCAN_REGULAR, TAG_REC_SLOTS, TagRec } = await import('../src/kernel/kernel.js');
-  const { TagObject } = await import('../src/journal/format.js');
   const seed = parseVerificationKey(KEY_A).seed;
   const helpers: Record<string, MacHelper> = {
     openssl: await localHelper(KEY_A),
@@ -194,23 +192,10 @@ test('seal helper digests are the tags\' own HMACs (OpenSSL and kernel lanes; wh
   for (const [what, port] of Object.entries(helpers))
   for (const name of ['sealed.journal', 'sealed-noncompact.journal', 'sealed-many-epochs.journal', 'sealed-xz.journal']) {
     const bytes = corpus(name);
-    const arena = await kernel.openArena(bytes.length, scanTables(bytes, bytes.length));
-    assert.ok(arena);
-    arena.bytes.set(bytes);
-    const f = openJournal(name, arena.bytes, 254);
-    assert.ok(typeof f !== 'string');
-    arena.scanInit(f.header.headerSize, f.header.tailObjectOffset, f.compact, f.keyedHash, f.sealed);
-    while (arena.scanRun(1 << 20) !== SCAN_REGULAR);
-    const nTags = arena.scanCounts().tags;
+    const { arena, f, nTags } = await scannedArena(kernel, name, bytes);
     const macs = new TagMacs(arena, () => assert.fail('the verifying thread derives no key'), f.header.headerSize, nodeHmac, { port, seed });
     await macs.hashAccepted(1);
     await macs.settle(nTags);
-    const recs = arena.scanTags(nTags);
-    for (let t = 0; t < nTags; t++) {
-      const p = Number(recs[t * TAG_REC_SLOTS + TagRec.offset]!);
-      const d = macs.digests.get(p);
-      assert.ok(d, `${what} ${name}: tag ${t} hashed`);
-      assert.deepEqual(Uint8Array.from(d.digest), bytes.slice(p + TagObject.tag, p + TagObject.tag + TagObject.TAG_LENGTH), `${what} ${name}: tag ${t} at ${p}`);
-    }
+    assertTagDigests(arena, bytes, nTags, macs, `${what} ${name}`);
   }
 });

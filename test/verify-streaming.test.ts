@@ -9,18 +9,18 @@ import { readFileSync } from 'node:fs';
 import { loadNodeKernel } from '../cli/kernel-node.js';
 import { readJournal } from '../cli/read-journal.js';
 import { ArenaLoader, HEAD_BYTES, scanTables } from '../src/verify/arena-fill.js';
-import { openJournal, verifyJournal } from '../src/verify/index.js';
+import { verifyJournal } from '../src/verify/index.js';
 import { TagMacs, type PlatformHmac } from '../src/verify/tag-macs.js';
 import { parseVerificationKey } from '../src/verify/key.js';
 import { SealState } from '../src/verify/seal.js';
 import { Access } from '../src/verify/structure.js';
 import { utcTime } from '../src/verify/text.js';
-import { SCAN_REGULAR, TAG_REC_SLOTS, TagRec, type Kernel } from '../src/kernel/kernel.js';
-import { TagObject } from '../src/journal/format.js';
+import type { Kernel } from '../src/kernel/kernel.js';
 import type { SystemdVersion, VerifyReport } from '../src/verify/report.js';
 import { FIXTURES, corpus, corpusNames, testdata, testdataNames } from './journal-fixtures.js';
 import { mutate } from './fuzz/mutate.js';
 import { prng } from './helpers/random.js';
+import { assertTagDigests, scannedArena } from './helpers/tag-digests.js';
 
 const kernelP = loadNodeKernel();
 const KEY_A = readFileSync(`${FIXTURES}/corpus/keys/A.key`, 'utf8').trim();
@@ -106,30 +106,14 @@ test('tag MACs (kernel, OpenSSL, asynchronous): the digest of every tag of a sea
   for (const hmac of hmacs)
   for (const name of ['sealed.journal', 'sealed-noncompact.journal', 'sealed-many-epochs.journal', 'sealed-xz.journal']) {
     const bytes = corpus(name);
-    const arena = await kernel.openArena(bytes.length, scanTables(bytes, bytes.length));
-    assert.ok(arena);
-    arena.bytes.set(bytes);
-    const f = openJournal(name, arena.bytes, 254);
-    assert.ok(typeof f !== 'string');
+    const { arena, f, nTags } = await scannedArena(kernel, name, bytes);
     const k = parseVerificationKey(KEY_A);
     const seal = new SealState(f, new Access(f, 254), { version: 254, kernel, key: { seed: k.seed, startUsec: BigInt(k.startUsec), intervalUsec: BigInt(k.intervalUsec) }, localTime: utcTime });
-    arena.scanInit(f.header.headerSize, f.header.tailObjectOffset, f.compact, f.keyedHash, f.sealed);
-    let status;
-    while ((status = arena.scanRun(1 << 20)) !== SCAN_REGULAR) assert.notEqual(status, 2, `${name}: scan irregular`);
-    const nTags = arena.scanCounts().tags;
-    assert.ok(nTags >= 2, `${name}: ${nTags} tags`);
     const early = new TagMacs(arena, (e) => seal.epochKey(e), f.header.headerSize, hmac);
     await early.hashAccepted(1);
     await early.hashAccepted(nTags);
     await early.settle();
-    const recs = arena.scanTags(nTags);
-    for (let t = 0; t < nTags; t++) {
-      const p = Number(recs[t * TAG_REC_SLOTS + TagRec.offset]!);
-      const d = early.digests.get(p);
-      assert.ok(d, `${name}: tag ${t} hashed`);
-      assert.deepEqual(Uint8Array.from(d.digest), bytes.slice(p + TagObject.tag, p + TagObject.tag + TagObject.TAG_LENGTH), `${name}: tag ${t} at ${p}`);
-      assert.equal(d.withHeader, t === 0);
-    }
+    assertTagDigests(arena, bytes, nTags, early, name);
   }
 });
 

@@ -199,3 +199,35 @@ test('seal helper digests are the tags\' own HMACs (OpenSSL and kernel lanes; wh
     assertTagDigests(arena, bytes, nTags, macs, `${what} ${name}`);
   }
 });
+
+test('the CLI starts a helper only for a big file with work for it (sealed with a key, or compressed)', async () => {
+  const { mkdtempSync, writeFileSync, truncateSync, rmSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const { macHelperFor } = await import('../cli/mac-helper.js');
+  const dir = mkdtempSync(join(tmpdir(), 'sealcheck-helper-'));
+  try {
+    const big = (name: string, size: number) => {
+      const path = join(dir, `${name}-${size}`);
+      writeFileSync(path, corpus(name).subarray(0, 4096));
+      truncateSync(path, size); // only the header and the size are looked at
+      return path;
+    };
+    const cases: Array<[string, string | undefined, boolean]> = [
+      [big('sealed-nocompress.journal', 32 << 20), KEY_A, true],
+      [big('sealed-nocompress.journal', 32 << 20), undefined, false], // sealed without a key, nothing compressed: no work
+      [big('sealed.journal', 32 << 20), undefined, true], // ZSTD: the payloads
+      [big('unsealed.journal', 64 << 20), undefined, true], // ZSTD
+      [big('sealed.journal', (32 << 20) - 1), KEY_A, false], // too small to pay for a thread
+      [join(dir, 'missing'), KEY_A, false],
+      [dir, KEY_A, false],
+    ];
+    for (const [path, key, expected] of cases) {
+      const h = macHelperFor(path, key);
+      h?.close();
+      assert.equal(h !== null, expected, `${path} key=${key ? 'A' : '-'}`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

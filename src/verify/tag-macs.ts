@@ -119,8 +119,8 @@ export class TagMacs {
     const to = Math.min(accepted, this.hashed + limit);
     this.blocked = false;
     while (this.hashed < to) {
+      const { spans, epochs } = this.peek(Math.min(BATCH, to - this.hashed));
       if (this.helper) {
-        const { spans, epochs } = this.peek(Math.min(BATCH, to - this.hashed));
         for (let i = 0; i < spans.length; i++) {
           if (!this.toHelper(spans[i]!, epochs[i]!)) {
             this.blocked = true;
@@ -130,7 +130,6 @@ export class TagMacs {
         }
         continue;
       }
-      const { spans, epochs } = this.peek(Math.min(BATCH, to - this.hashed));
       spans.forEach((span) => this.take(span));
       await this.hashHere(spans, epochs.map((e) => this.keyOf(e)));
     }

@@ -11,6 +11,7 @@
  * only send the file to the exact verifier, never make it pass.
  */
 import type { Fsprg, Kernel } from '../kernel/kernel.js';
+import { fsprgFor } from './fsprg-cache.js';
 import { KeyError, parseVerificationKey } from './key.js';
 import type { PlatformHmac } from './tag-macs.js';
 import { yieldTask } from './arena-fill.js';
@@ -133,17 +134,9 @@ export function macHelperClient(port: HelperPort): MacHelper & { gone(): void } 
  * ahead. `hmac`: the platform's HMAC-SHA256 (Node's OpenSSL); without it the kernel's.
  */
 export function serveMacHelper(port: HelperPort, kernel: Kernel, keyText: string | null, hmac?: PlatformHmac): void {
-  const generators = new Map<string, Fsprg>();
   const fsprgOf = (seed: Uint8Array): Fsprg => {
     if (!(seed instanceof Uint8Array)) throw new TypeError('malformed request');
-    const id = Array.from(seed, (b) => b.toString(16).padStart(2, '0')).join('');
-    let g = generators.get(id);
-    if (!g) {
-      if (generators.size >= 4) generators.clear();
-      g = kernel.fsprg(seed); // throws for a seed of the wrong size
-      generators.set(id, g);
-    }
-    return g;
+    return fsprgFor(kernel, seed);
   };
   try {
     if (keyText !== null) fsprgOf(parseVerificationKey(keyText).seed);

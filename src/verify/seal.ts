@@ -10,6 +10,7 @@ import type { Errno } from '../errors.js';
 import type { JournalFile } from '../journal/file.js';
 import { DataObject, EntryObject, FieldObject, HMAC_HEADER_RANGES, ObjectType, TagObject, align64 } from '../journal/format.js';
 import type { Fsprg, HmacJob, JournalArena, Kernel, SegmentJob } from '../kernel/kernel.js';
+import { fsprgFor } from './fsprg-cache.js';
 import type { SealSegment, SystemdVersion } from './report.js';
 import type { TagMac } from './tag-macs.js';
 import { formatTimestampOrNull, type LocalTimeFn } from './text.js';
@@ -52,24 +53,6 @@ export interface EntryStats {
   lastSeqnum: bigint;
   firstRealtime: bigint;
   lastRealtime: bigint;
-}
-
-/**
- * FSPRG generators by kernel and seed: generating the two 768-bit primes is the expensive part of a key,
- * so verifying several files (or the same file twice) with one key derives them once.
- */
-const fsprgCache = new WeakMap<Kernel, Map<string, Fsprg>>();
-function fsprgFor(kernel: Kernel, seed: Uint8Array): Fsprg {
-  let m = fsprgCache.get(kernel);
-  if (!m) fsprgCache.set(kernel, (m = new Map()));
-  const id = Array.from(seed, (b) => b.toString(16).padStart(2, '0')).join('');
-  let g = m.get(id);
-  if (!g) {
-    if (m.size >= 4) m.delete(m.keys().next().value as string);
-    g = kernel.fsprg(seed);
-    m.set(id, g);
-  }
-  return g;
 }
 
 /**

@@ -231,3 +231,25 @@ test('the CLI starts a helper only for a big file with work for it (sealed with 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('batch buffers: at most `count` out, huge ones of their own, returned or counted lost', async () => {
+  const { BatchBuffers } = await import('../src/verify/mac-helper.js');
+  const pool = new BatchBuffers(1024, 2);
+  const a = pool.take()!;
+  const b = pool.take(1024)!;
+  assert.ok(a && b && pool.owns(a) && pool.owns(b));
+  assert.equal(pool.available, false);
+  assert.equal(pool.take(), null, 'both are out');
+  const huge = pool.take(4096)!;
+  assert.equal(huge.length, 4096, 'a buffer of its own, whatever is out');
+  assert.equal(pool.owns(huge), false);
+  const extra = pool.take(0, true)!;
+  assert.ok(extra && pool.owns(extra), 'one more when asked to go beyond');
+  pool.give(a.buffer as ArrayBuffer); // came back
+  assert.equal(pool.take()!.buffer, a.buffer, 'a returned buffer is reused');
+  pool.give(null); // b lost in a reply: its place is free again
+  pool.give(null); // the extra one, lost too
+  assert.equal(pool.available, true);
+  assert.ok(pool.take());
+  assert.equal(pool.take(), null);
+});

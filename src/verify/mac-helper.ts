@@ -249,3 +249,47 @@ async function checkBatch(req: PayloadBatch, kernel: Kernel): Promise<boolean> {
   }
   return true;
 }
+
+/**
+ * The verifying thread's batch buffers for one kind of helper request: at most `count` of `size`
+ * bytes exist, each either free here, being filled, or with the helper (transferred, so it comes
+ * back with the reply, or is counted lost when the reply brings none).
+ */
+export class BatchBuffers {
+  private readonly spare: ArrayBuffer[] = [];
+  private made = 0;
+
+  constructor(
+    readonly size: number,
+    private readonly count: number,
+  ) {}
+
+  /** A free buffer could be had now. */
+  get available(): boolean {
+    return this.spare.length > 0 || this.made < this.count;
+  }
+
+  /**
+   * A free buffer of `size` bytes; one of its own (not pooled) when `bound` is larger; null when all
+   * are with the helper, unless `beyond` allows one more.
+   */
+  take(bound = 0, beyond = false): Uint8Array | null {
+    if (bound > this.size) return new Uint8Array(bound);
+    const s = this.spare.pop();
+    if (s) return new Uint8Array(s);
+    if (this.made >= this.count && !beyond) return null;
+    this.made++;
+    return new Uint8Array(this.size);
+  }
+
+  /** Whether `buf` (before it is sent) is one of the pool's. */
+  owns(buf: Uint8Array): boolean {
+    return buf.buffer.byteLength === this.size;
+  }
+
+  /** A pooled buffer back: unsent, or the bytes a reply returned (null: lost). */
+  give(back: ArrayBuffer | null): void {
+    if (back && back.byteLength === this.size) this.spare.push(back);
+    else this.made--;
+  }
+}

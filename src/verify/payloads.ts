@@ -11,7 +11,7 @@ import type { JournalFile } from '../journal/file.js';
 import { DataObject, Header } from '../journal/format.js';
 import type { JournalArena } from '../kernel/kernel.js';
 import { yieldTask } from './arena-fill.js';
-import type { MacHelper } from './mac-helper.js';
+import { BatchBuffers, type MacHelper } from './mac-helper.js';
 import { VerifyAborted, type VerifyContext } from './structure.js';
 
 /** A helper's batch of compressed payloads, and how many batches may be with it at once. */
@@ -26,8 +26,7 @@ export class CompressedPayloads {
   private failed = false;
   private readonly fileId: Uint8Array;
   private readonly inFlight = new Set<Promise<void>>();
-  private readonly spare: ArrayBuffer[] = [];
-  private buffers = 0;
+  private readonly pool = new BatchBuffers(HELPER_BATCH, HELPER_BUFFERS);
   private blocked = false;
 
   constructor(
@@ -76,12 +75,12 @@ export class CompressedPayloads {
     if (!this.helper) return false;
     let sent = false;
     while (count > this.claimed) {
-      const buf = this.spare.pop() ?? (this.buffers < HELPER_BUFFERS ? (this.buffers++, new ArrayBuffer(HELPER_BATCH)) : null);
+      const buf = this.pool.take();
       if (!buf) {
         this.blocked = true;
         return sent;
       }
-      this.send(count, new Uint8Array(buf), ctx);
+      this.send(count, buf, ctx);
       sent = true;
     }
     return sent;
@@ -117,7 +116,9 @@ export class CompressedPayloads {
       const stored = f.bytes.subarray(p + f.dataPayloadOffset, p + f.u64n(p + 8));
       if (used + stored.length > buf.length) {
         if (i > 0) break;
-        buf = new Uint8Array(stored.length); // one payload larger than a batch: a buffer of its own
+        // one payload larger than a batch: a buffer of its own, the pool's back to the pool
+        this.pool.give(buf.buffer as ArrayBuffer);
+        buf = new Uint8Array(stored.length);
       }
       buf.set(stored, used);
       used += stored.length;
@@ -127,7 +128,7 @@ export class CompressedPayloads {
     }
     const to = from + ends.length;
     this.claimed = to;
-    const pooled = buf.buffer.byteLength === HELPER_BATCH;
+    const pooled = this.pool.owns(buf);
     const batch = {
       flags: Uint8Array.from(flags),
       hashes: BigUint64Array.from(hashes),
@@ -138,10 +139,7 @@ export class CompressedPayloads {
     };
     const q: Promise<void> = this.helper!.checkPayloads(batch)
       .then(async (r) => {
-        if (pooled) {
-          if (r.bytes && r.bytes.byteLength === HELPER_BATCH) this.spare.push(r.bytes);
-          else this.buffers--;
-        }
+        if (pooled) this.pool.give(r.bytes);
         if (r.ok === false) this.failed = true;
         else if (r.ok === null) await this.checkRange(from, to, ctx); // the helper could not: check them here
       })

@@ -22,7 +22,7 @@
  * to the replay to hash.
  */
 import { TAG_REC_SLOTS, TagRec, type JournalArena, type SegmentSpan } from '../kernel/kernel.js';
-import type { MacHelper } from './mac-helper.js';
+import { BatchBuffers, type MacHelper } from './mac-helper.js';
 
 /**
  * HMAC-SHA256 by the platform. `message` is valid only during the call (it is reused for the next
@@ -70,8 +70,8 @@ export class TagMacs {
   private buffer: Uint8Array = new Uint8Array(1 << 16);
   private readonly inFlight = new Set<Promise<void>>();
   private batch: HelperBatch | null = null;
-  private readonly spare: ArrayBuffer[] = [];
-  private buffers = 0;
+  /** Batch buffers for the helper (sized as it asks), made when first needed. */
+  private pool: BatchBuffers | null = null;
   private blocked = false;
 
   constructor(
@@ -107,7 +107,7 @@ export class TagMacs {
   /** Some of the tags pass 1 accepted (`accepted` of them) are not hashed yet, and can be now. */
   pending(accepted: number): boolean {
     if (accepted <= this.hashed) return false;
-    return !this.helper || this.batch !== null || this.spare.length > 0 || this.buffers < HELPER_BUFFERS;
+    return !this.helper || this.batch !== null || this.buffers().available;
   }
 
   /**
@@ -238,27 +238,23 @@ export class TagMacs {
     return true;
   }
 
-  /** A free batch buffer (at most HELPER_BUFFERS exist), one of its own for a huge segment, or null when all are with the helper. */
+  private buffers(): BatchBuffers {
+    return (this.pool ??= new BatchBuffers(this.helper!.port.batchBytes ?? HELPER_BATCH, HELPER_BUFFERS));
+  }
+
+  /** A free batch buffer, one of its own for a huge segment, or null when all are with the helper (one more if none is on its way back). */
   private helperBuffer(bound: number): Uint8Array | null {
-    const size = this.helper!.port.batchBytes ?? HELPER_BATCH;
-    if (bound > size) return new Uint8Array(bound);
-    const s = this.spare.pop();
-    if (s) return new Uint8Array(s);
-    if (this.buffers < HELPER_BUFFERS || this.inFlight.size === 0) {
-      this.buffers++;
-      return new Uint8Array(size);
-    }
-    return null;
+    return this.buffers().take(bound, this.inFlight.size === 0);
   }
 
   private send(): void {
     const b = this.batch;
     this.batch = null;
     if (!b || !this.helper) return;
-    const size = this.helper.port.batchBytes ?? HELPER_BATCH;
-    const pooled = b.buf.buffer.byteLength === size;
+    const pool = this.buffers();
+    const pooled = pool.owns(b.buf);
     if (b.spans.length === 0) {
-      if (pooled) this.spare.push(b.buf.buffer as ArrayBuffer);
+      if (pooled) pool.give(b.buf.buffer as ArrayBuffer);
       return;
     }
     const batch = { seed: this.helper.seed, epochs: BigUint64Array.from(b.epochs), ends: Uint32Array.from(b.ends), bytes: b.buf.buffer as ArrayBuffer };
@@ -266,10 +262,7 @@ export class TagMacs {
       this.helper.port.hash(batch).then((r) => {
         const d = r.digests;
         if (d && d.length >= 32 * b.spans.length) b.spans.forEach((s, i) => this.keep(s, d.subarray(32 * i, 32 * i + 32)));
-        if (pooled) {
-          if (r.bytes && r.bytes.byteLength === size) this.spare.push(r.bytes);
-          else this.buffers--;
-        }
+        if (pooled) pool.give(r.bytes);
       }),
     );
   }

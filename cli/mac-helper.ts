@@ -4,8 +4,8 @@
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { MessageChannel, Worker } from 'node:worker_threads';
-import { CompatibleFlag, Header, IncompatibleFlag } from '../src/journal/format.js';
-import { macHelperClient, type MacHelper } from '../src/verify/mac-helper.js';
+import { Header } from '../src/journal/format.js';
+import { HELPER_MIN_BYTES, macHelperClient, macHelperWork, type MacHelper } from '../src/verify/mac-helper.js';
 
 export interface NodeMacHelper {
   helper: MacHelper;
@@ -31,12 +31,6 @@ export function startMacHelper(key: string | null): NodeMacHelper {
 }
 
 /**
- * Below this size a helper's start-up (a thread, ~0.1 s) costs more than its share of the work
- * saves: a 1 MiB sealed file took 0.44 s with one and 0.3 s without.
- */
-const HELPER_MIN_BYTES = 32 << 20;
-
-/**
  * A helper for verifying `path` with `key`, when the file is big and its header says it has work for
  * one (sealed and a key given, or compressed); null otherwise, or when the header cannot be read
  * (the verifier says why).
@@ -44,18 +38,17 @@ const HELPER_MIN_BYTES = 32 << 20;
 export function macHelperFor(path: string, key: string | undefined): NodeMacHelper | null {
   const head = new Uint8Array(Header.incompatibleFlags + 4);
   let fd: number | undefined;
+  let size: number;
   try {
     fd = openSync(path, 'r');
-    if (fstatSync(fd).size < HELPER_MIN_BYTES) return null;
+    size = fstatSync(fd).size;
+    if (size < HELPER_MIN_BYTES) return null;
     if (readSync(fd, head, 0, head.length, 0) < head.length) return null;
   } catch {
     return null;
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
-  const v = new DataView(head.buffer);
-  const compressed = IncompatibleFlag.COMPRESSED_XZ | IncompatibleFlag.COMPRESSED_LZ4 | IncompatibleFlag.COMPRESSED_ZSTD;
-  const sealed = (v.getUint32(Header.compatibleFlags, true) & CompatibleFlag.SEALED) !== 0 && key !== undefined;
-  if (sealed) return startMacHelper(key!);
-  return (v.getUint32(Header.incompatibleFlags, true) & compressed) !== 0 ? startMacHelper(null) : null;
+  const work = macHelperWork(head, size, key !== undefined);
+  return work === null ? null : startMacHelper(work === 'seal' ? key! : null);
 }

@@ -100,6 +100,41 @@ test('seal helper: 150 mutants of sealed and compressed files give the report wi
   }
 });
 
+test('a helper that waits for the read (the page\'s) is sent nothing before the last byte, and the reports do not change', async () => {
+  const kernel = await kernelP;
+  const files: Array<[string, Uint8Array]> = corpusNames().map((n) => [n, corpus(n)]);
+  for (const n of testdataNames()) files.push([n, await testdata(n)]);
+  // the page's helper: the kernel's lanes, no platform HMAC
+  const client = macHelperClient(await localPort(KEY_A, undefined), { afterRead: true });
+  let fill: ArenaLoader | null = null;
+  let early = 0;
+  let asked = 0;
+  const count = () => {
+    asked++;
+    if (fill && fill.loaded < fill.size) early++;
+  };
+  const spy: MacHelper = {
+    afterRead: client.afterRead,
+    batchBytes: 4096, // small batches: without the wait they would go out while the file is read
+    hash: (b) => (count(), client.hash(b)),
+    keys: (s, e) => (count(), client.keys(s, e)),
+    checkPayloads: (b) => (count(), client.checkPayloads(b)),
+  };
+  for (const [name, bytes] of files) {
+    for (const key of [KEY_A, A1, undefined]) {
+      const expected = await verifyJournal({ name, bytes }, kernel, { key });
+      const fed_ = await fed(kernel, bytes);
+      fill = fed_.fill;
+      const r = await verifyJournal({ name, arena: fed_.arena, fill: fed_.fill }, kernel, { key, macHelper: spy });
+      await fed_.done;
+      fill = null;
+      assert.deepEqual(r, expected, `${name} ${key === KEY_A ? 'key A' : key ? 'key A-1min' : 'no key'}`);
+    }
+  }
+  assert.equal(early, 0, 'requests sent while the file was still being read');
+  assert.ok(asked > 50, `the helper was asked ${asked} times`);
+});
+
 test('seal helper that lies, fails or dies: the reports do not change', async () => {
   const kernel = await kernelP;
   const flip = (d: Uint8Array | null) => {

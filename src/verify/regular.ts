@@ -42,6 +42,8 @@ export async function verifyRegular(f: JournalFile, arena: JournalArena, ctx: Ve
 
   // Pass 1 and pass 2, in wasm, over what has been read in so far.
   const fill = ctx.fill;
+  // A helper that waits for the read (the page's: mac-helper.ts afterRead) is sent nothing before.
+  const helperOn = () => !ctx.macHelper?.afterRead || !fill || fill.loaded >= f.size;
   let avail = fill ? fill.loaded : f.size;
   arena.scanAvail(avail);
   arena.scanInit(H.headerSize, H.tailObjectOffset, f.compact, f.keyedHash, f.sealed);
@@ -61,7 +63,7 @@ export async function verifyRegular(f: JournalFile, arena: JournalArena, ctx: Ve
           if (!(await payloads.check(counts.compressed, ctx, SIDE_PAYLOADS))) return null;
         } else if (macs && !macs.keyElsewhere && !seal.keyPrepared) {
           seal.prepareKey(); // the key's primes, once
-        } else if (macs?.pending(counts.tags)) {
+        } else if (macs?.pending(counts.tags) && (!macs.keyElsewhere || helperOn())) {
           await macs.hashAccepted(counts.tags, SIDE_TAGS);
         } else {
           await fill.more(avail);
@@ -77,7 +79,7 @@ export async function verifyRegular(f: JournalFile, arena: JournalArena, ctx: Ve
       avail = fill.loaded;
       arena.scanAvail(avail);
     }
-    if (macs?.eager || ctx.macHelper) {
+    if ((macs?.eager || ctx.macHelper) && helperOn()) {
       const counts = arena.scanCounts();
       if (macs?.eager) await macs.hashAccepted(counts.tags);
       payloads.offer(counts.compressed, ctx);

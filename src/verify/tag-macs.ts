@@ -12,10 +12,10 @@
  *   - otherwise with the kernel's 4-lane SHA-256 in place, while pass 1 waits for bytes to arrive.
  * The replay (seal.ts) then only compares digests.
  *
- * Measured on the 2-core target machine and not used: a helper in the page (the verify worker waits
- * for the page's reads there and hashes in those pauses for free; a helper only added copies and a
- * third busy thread: 0.78 s became 1.0 s on the 120 MiB sealed file), and WebCrypto in the page (a
- * key import and a copy per tag: slower than the kernel in place).
+ * The page's helper gets nothing until the whole file is read (MacHelper.afterRead). While the file
+ * is read, the page's thread and the verify worker keep both cores busy, and a helper fed from the
+ * start only added a third busy thread: 0.78 s became 1.0 s on the 120 MiB sealed file. Measured and
+ * not used: WebCrypto in the page (a key import and a copy per tag: slower than the kernel in place).
  *
  * A digest is only ever compared with the tag, for the segment the replay derives itself: a wrong
  * one sends the file to the exact verifier like any other doubt; an HMAC that fails leaves that tag

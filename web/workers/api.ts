@@ -11,13 +11,27 @@ import { ArenaLoader, fillAll, scanTables } from '../../src/verify/arena-fill.js
 import type { FedFile } from './feed.js';
 import { verifyJournal, type VerifyInput } from '../../src/verify/index.js';
 import type { SystemdVersion, VerifyReport } from '../../src/verify/report.js';
+import { macHelperWork, type MacHelper } from '../../src/verify/mac-helper.js';
 
 export interface VerifyRequest {
   name: string;
   /** Key typed by the user; when absent the page is asked for one via `hooks.keyFor`. */
   key?: string;
   version?: SystemdVersion;
+  /**
+   * No other file is being verified: a big sealed or compressed one may get a seal helper (a second
+   * worker, mac-helper.ts), which takes the HMACs and payloads once the file is read.
+   */
+  alone?: boolean;
 }
+
+/** A seal helper started for one verification (the verify worker's own; none in Node's tests). */
+export interface StartedHelper {
+  helper: MacHelper;
+  close(): void;
+}
+/** Starts a helper; `key`: the key's text when the file is sealed (its FSPRG is derived at once). */
+export type StartHelper = (key: string | null) => StartedHelper;
 
 /** Called back on the page's side (Comlink proxies them). */
 export interface VerifyHooks {
@@ -87,7 +101,7 @@ function wholeFile(size: number, name: string): Uint8Array {
   }
 }
 
-export function createVerifyApi(getKernel: () => Promise<Kernel>) {
+export function createVerifyApi(getKernel: () => Promise<Kernel>, startHelper?: StartHelper) {
   return {
     async verify(source: Source, request: VerifyRequest, hooks: VerifyHooks = {}): Promise<VerifyResult> {
       try {
@@ -128,10 +142,29 @@ export function createVerifyApi(getKernel: () => Promise<Kernel>) {
       }
     }
     const kernel = await getKernel();
+    const work = request.alone && startHelper && !(source instanceof Uint8Array) ? macHelperWork(source.head, source.size, key !== undefined) : null;
+    const started = work === null ? null : startHelper!(work === 'seal' ? key! : null);
+    try {
+      return await verifyWith(input, kernel, key, keySource, request, hooks, started?.helper);
+    } finally {
+      started?.close();
+    }
+  }
+
+  async function verifyWith(
+    input: VerifyInput,
+    kernel: Kernel,
+    key: string | undefined,
+    keySource: VerifyResult['keySource'],
+    request: VerifyRequest,
+    hooks: VerifyHooks,
+    macHelper: MacHelper | undefined,
+  ): Promise<VerifyResult> {
     let last = 0;
     const report = await verifyJournal(input, kernel, {
       key,
       version: request.version,
+      macHelper,
       onProgress: hooks.onProgress
         ? (done, total) => {
             const now = Date.now();

@@ -143,7 +143,9 @@ export class VerifyPool {
         job.signal.addEventListener('abort', onAbort, { once: true });
         void feedFile(job.source, head.length, port1 as unknown as FeedPort, stop.signal);
         try {
-          return await slot.api.verify(Comlink.transfer(fed, [port2]), job.request, Comlink.proxy(job.hooks));
+          // A file verified alone may use a second worker (the seal helper); several keep the cores busy.
+          const alone = this.queue.length === 0 && this.slots.every((s) => s === slot || !s.busy);
+          return await slot.api.verify(Comlink.transfer(fed, [port2]), { ...job.request, alone }, Comlink.proxy(job.hooks));
         } finally {
           stop.abort();
           job.signal.removeEventListener('abort', onAbort);

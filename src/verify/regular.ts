@@ -63,7 +63,7 @@ export async function verifyRegular(f: JournalFile, arena: JournalArena, ctx: Ve
           if (!(await payloads.check(counts.compressed, ctx, SIDE_PAYLOADS))) return null;
         } else if (macs && !macs.keyElsewhere && !seal.keyPrepared) {
           seal.prepareKey(); // the key's primes, once
-        } else if (macs?.pending(counts.tags) && (!macs.keyElsewhere || helperOn())) {
+        } else if (macs?.pending(counts.tags) && helperOn()) {
           await macs.hashAccepted(counts.tags, SIDE_TAGS);
         } else {
           await fill.more(avail);

@@ -144,27 +144,11 @@ export function createVerifyApi(getKernel: () => Promise<Kernel>, startHelper?: 
     const kernel = await getKernel();
     const work = request.alone && startHelper && !(source instanceof Uint8Array) ? macHelperWork(source.head, source.size, key !== undefined) : null;
     const started = work === null ? null : startHelper!(work === 'seal' ? key! : null);
-    try {
-      return await verifyWith(input, kernel, key, keySource, request, hooks, started?.helper);
-    } finally {
-      started?.close();
-    }
-  }
-
-  async function verifyWith(
-    input: VerifyInput,
-    kernel: Kernel,
-    key: string | undefined,
-    keySource: VerifyResult['keySource'],
-    request: VerifyRequest,
-    hooks: VerifyHooks,
-    macHelper: MacHelper | undefined,
-  ): Promise<VerifyResult> {
     let last = 0;
     const report = await verifyJournal(input, kernel, {
       key,
       version: request.version,
-      macHelper,
+      macHelper: started?.helper,
       onProgress: hooks.onProgress
         ? (done, total) => {
             const now = Date.now();
@@ -173,7 +157,7 @@ export function createVerifyApi(getKernel: () => Promise<Kernel>, startHelper?: 
             void Promise.resolve(hooks.onProgress!(done, total)).catch(() => {});
           }
         : undefined,
-    });
+    }).finally(() => started?.close());
     await Promise.resolve(hooks.onProgress?.(report.size, report.size)).catch(() => {});
     return { report, keySource, keyUsed: key };
   }

@@ -5,16 +5,10 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { Header } from '../src/journal/format.js';
-import { HELPER_MIN_BYTES, macHelperClient, macHelperWork, type MacHelper } from '../src/verify/mac-helper.js';
-
-export interface NodeMacHelper {
-  helper: MacHelper;
-  /** Lets the process exit: closes the channel (the helper's thread then ends by itself). */
-  close(): void;
-}
+import { HELPER_MIN_BYTES, macHelperClient, macHelperWork, type StartedMacHelper } from '../src/verify/mac-helper.js';
 
 /** `key` null: a helper for compressed payloads only. */
-export function startMacHelper(key: string | null): NodeMacHelper {
+export function startMacHelper(key: string | null): StartedMacHelper {
   const { port1, port2 } = new MessageChannel();
   const worker = new Worker(new URL('./mac-worker.js', import.meta.url), { workerData: { port: port2, key }, transferList: [port2] });
   const client = macHelperClient(port1);
@@ -24,6 +18,7 @@ export function startMacHelper(key: string | null): NodeMacHelper {
   return {
     helper: client,
     close() {
+      // lets the process exit: with its channel closed the helper's thread ends by itself
       port1.close();
       worker.unref();
     },
@@ -35,7 +30,7 @@ export function startMacHelper(key: string | null): NodeMacHelper {
  * one (sealed and a key given, or compressed); null otherwise, or when the header cannot be read
  * (the verifier says why).
  */
-export function macHelperFor(path: string, key: string | undefined): NodeMacHelper | null {
+export function macHelperFor(path: string, key: string | undefined): StartedMacHelper | null {
   const head = new Uint8Array(Header.incompatibleFlags + 4);
   let fd: number | undefined;
   let size: number;

@@ -165,3 +165,41 @@ test('a fed empty file: OPEN_FAILED as journalctl says, not an exception', async
   assert.equal(report.verdict, 'OPEN_FAILED');
   assert.deepEqual(report.lines, ['Failed to open files: No data available']);
 });
+
+test('a big file verified alone gets a seal helper; one that cannot start, or works, leaves the report as it is', async () => {
+  const { HELPER_MIN_BYTES, macHelperClient, serveMacHelper } = await import('../src/verify/mac-helper.js');
+  const { loadKernel } = await import('../src/kernel/kernel.js');
+  const { kernelWasmUrl } = await import('../cli/kernel-node.js');
+  // a sealed journal with zeros after it, big enough for a helper
+  const bytes = new Uint8Array(HELPER_MIN_BYTES + 4096);
+  bytes.set(journal('sealed.journal'));
+  const name = 'sealed-padded.journal';
+  const plain = createVerifyApi(loadNodeKernel);
+  const { report: expectedReport } = await plain.verify(fed(bytes, 'page'), { name, key: KEY });
+  const asked: Array<string | null> = [];
+  const ports: Array<{ close(): void }> = [];
+  const failing = createVerifyApi(loadNodeKernel, (key) => {
+    asked.push(key);
+    throw new Error('no workers here');
+  });
+  const working = createVerifyApi(loadNodeKernel, (key) => {
+    asked.push(key);
+    const { port1, port2 } = new MessageChannel();
+    ports.push(port1, port2);
+    void loadKernel(readFileSync(kernelWasmUrl())).then((k) => serveMacHelper(port2 as never, k, key));
+    return { helper: macHelperClient(port1 as never, { afterRead: true }), close: () => port1.close() };
+  });
+  try {
+    assert.deepEqual((await failing.verify(fed(bytes, 'page'), { name, key: KEY, alone: true })).report, expectedReport, 'a helper that cannot start');
+    assert.deepEqual((await working.verify(fed(bytes, 'page'), { name, key: KEY, alone: true })).report, expectedReport, 'a working helper');
+    assert.deepEqual(asked, [KEY, KEY], 'the helpers get the key text of a sealed file');
+    // not alone: no helper
+    await working.verify(fed(bytes, 'page'), { name, key: KEY });
+    assert.deepEqual(asked, [KEY, KEY]);
+    // no key: a helper for the compressed payloads at most, never given a key to derive
+    await working.verify(fed(bytes, 'page'), { name, alone: true });
+    assert.ok(asked.slice(2).every((k) => k === null), String(asked));
+  } finally {
+    ports.forEach((p) => p.close());
+  }
+});

@@ -3,10 +3,10 @@
  * FSPRG epoch key (one 1536-bit squaring per epoch) and an HMAC-SHA256 over the objects since the
  * previous tag: about as much work as all the structural checks together, and independent of them.
  * So they are done as soon as pass 1 has accepted a tag's segment:
- *   - by a seal helper on another thread when the caller has one (VerifyOptions.macHelper, the CLI's
- *     for a single file; mac-helper.ts): the segments are gathered into batches it derives the keys
- *     for and hashes, and at the end, while the helper is behind, this thread hashes tags itself with
- *     keys the helper derives for it;
+ *   - by a seal helper on another thread when the caller has one (VerifyOptions.macHelper: the
+ *     CLI's and the page's, for a big file verified alone; mac-helper.ts): the segments are gathered
+ *     into batches it derives the keys for and hashes, and at the end, while the helper is behind,
+ *     this thread hashes tags itself with keys the helper derives for it;
  *   - with the platform's HMAC when the caller passes one (VerifyOptions.hmac: the CLI passes Node's
  *     OpenSSL, which uses the CPU's SHA instructions), the segment's bytes gathered from the arena;
  *   - otherwise with the kernel's 4-lane SHA-256 in place, while pass 1 waits for bytes to arrive.

@@ -11,7 +11,7 @@ import { ArenaLoader, fillAll, scanTables } from '../../src/verify/arena-fill.js
 import type { FedFile } from './feed.js';
 import { verifyJournal, type VerifyInput } from '../../src/verify/index.js';
 import type { SystemdVersion, VerifyReport } from '../../src/verify/report.js';
-import { macHelperWork, type MacHelper } from '../../src/verify/mac-helper.js';
+import { macHelperWork, type StartedMacHelper } from '../../src/verify/mac-helper.js';
 
 export interface VerifyRequest {
   name: string;
@@ -25,13 +25,11 @@ export interface VerifyRequest {
   alone?: boolean;
 }
 
-/** A seal helper started for one verification (the verify worker's own; none in Node's tests). */
-export interface StartedHelper {
-  helper: MacHelper;
-  close(): void;
-}
-/** Starts a helper; `key`: the key's text when the file is sealed (its FSPRG is derived at once). */
-export type StartHelper = (key: string | null) => StartedHelper;
+/**
+ * Starts a seal helper for one verification (the verify worker's own; none in Node's tests); `key`:
+ * the key's text when the file is sealed (its FSPRG is derived at once).
+ */
+export type StartHelper = (key: string | null) => StartedMacHelper;
 
 /** Called back on the page's side (Comlink proxies them). */
 export interface VerifyHooks {
@@ -143,7 +141,7 @@ export function createVerifyApi(getKernel: () => Promise<Kernel>, startHelper?: 
     }
     const kernel = await getKernel();
     const work = request.alone && startHelper && !(source instanceof Uint8Array) ? macHelperWork(source.head, source.size, key !== undefined) : null;
-    const started = work === null ? null : startHelper!(work === 'seal' ? key! : null);
+    const started = work === null ? null : tryStart(startHelper!, work === 'seal' ? key! : null);
     let last = 0;
     const report = await verifyJournal(input, kernel, {
       key,
@@ -165,6 +163,15 @@ export function createVerifyApi(getKernel: () => Promise<Kernel>, startHelper?: 
 
 export type VerifyApi = ReturnType<typeof createVerifyApi>;
 
+
+/** A helper only ever saves time: one that cannot start (no Worker here, a CSP that refuses it) is none. */
+function tryStart(start: StartHelper, key: string | null): StartedMacHelper | null {
+  try {
+    return start(key);
+  } catch {
+    return null;
+  }
+}
 
 /** The header's machine ID, or undefined when the file does not even open (verifyJournal says why). */
 function machineIdOf(bytes: Uint8Array, name: string, version?: SystemdVersion): string | undefined {

@@ -4,8 +4,8 @@
  */
 import * as Comlink from 'comlink';
 import { loadKernel, type Kernel } from '../../src/kernel/kernel.js';
-import { macHelperClient } from '../../src/verify/mac-helper.js';
-import { createVerifyApi, type StartedHelper } from './api.js';
+import { macHelperClient, type StartedMacHelper } from '../../src/verify/mac-helper.js';
+import { createVerifyApi } from './api.js';
 import type { SealHelperInit } from './seal-helper.worker.js';
 
 let kernel: Promise<Kernel> | undefined;
@@ -15,7 +15,7 @@ let wasm: WebAssembly.Module | undefined;
  * A seal helper worker for one verification, started from here so that its death is seen here: the
  * error event tells the client, and this worker hashes what the helper had not answered.
  */
-function startHelper(key: string | null): StartedHelper {
+function startHelper(key: string | null): StartedMacHelper {
   const worker = new Worker(new URL('./seal-helper.worker.ts', import.meta.url), { type: 'module', name: 'seal helper' });
   const { port1, port2 } = new MessageChannel();
   const client = macHelperClient(port1, { afterRead: true });

@@ -70,5 +70,6 @@ export function hashOutPtr(): usize { return HASH_OUT; }
 export function hashMax(): usize { return HASH_MAX; }
 export {
   fileAlloc, scanAlloc, scanInit, scanRun, scanOutPtr, scanTagsPtr, scanCompressedPtr, segmentStart, segmentGather,
+  scanPosition, winBase, winShift,
   scanTagCount, scanCompressedCount, scanAvail, scanStagePtr, scanStageSize,
 } from "./scan";

@@ -1,26 +1,45 @@
 // The regular-file scan: every structural check of journal_file_verify (pass 1 over the objects,
-// pass 2 over the main entry array and the data hash table) over a journal held in wasm memory, as
-// an accept-only fast path. It answers "regular" only when each check journalctl makes passes (plus
-// a few stricter conditions that keep the code simple: no unknown object types or flags, offsets
-// below 4 GiB, well-formed chains); anything else is "irregular" and the exact TypeScript verifier
+// pass 2 over the main entry array and the data hash table) as an accept-only fast path. It answers
+// "regular" only when each check journalctl makes passes (plus a few stricter conditions that keep
+// the code simple: no unknown object types or flags, offsets below 4 GiB, well-formed chains, an
+// entry's DATA objects before it); anything else is "irregular" and the exact TypeScript verifier
 // (src/verify/structure.ts) runs instead and says what is wrong, where, in journalctl's words.
 // So this code never has to produce a message; it only has to never call a bad file regular.
 //
 // What needs the verification key (the tags' time windows, "older entry after newer tag", the
 // HMACs) is left to the caller: the scan records, per tag, what those checks read (see TAG_REC_*).
 //
-// Memory (grown once by fileAlloc and once by scanAlloc, never again, so JS views stay attached):
-//   FILE   the journal (+ 64 bytes of zero padding)
+// The file streams through a window: pass 1 reads each object once, in file order, and keeps in
+// tables only what pass 2 needs (per DATA object its hash and links, per entry array its items, the
+// data hash table's buckets, and for the entries' items two numbers per DATA object). The caller
+// reads the file into the window, and moves it on (winShift) once the bytes behind are no longer
+// needed (by pass 1, the tag HMACs, the compressed payloads). So memory holds a window of the file
+// plus the tables, not the file: a 120 MiB journal needs ~30 MiB of tables.
+//
+// Memory (grown once by fileAlloc and once by scanAlloc, never again, so JS views stay attached;
+// pages of the window the caller never fills are never touched):
+//   WIN     file bytes [WBASE, AVAIL) at WIN + (offset - WBASE); room for the whole file if need be
+//   HDR     a copy of the header's first HDR_SIZE bytes (the window moves on; the scan and the
+//           first tag's HMAC read it)
 //   DATAIDX per 512 file bytes, 16 bytes: a u64 with 1 bit per 8 bytes (a DATA object pass 1 walked
-//          over starts here) and a u32 rank (DATA objects before this word), so membership and
-//          the DATA object's index in file order come from one cache line
-//   ENTRYB, ARRAYB  1 bit per 8 bytes: an ENTRY / ENTRY_ARRAY object pass 1 walked over starts here
-//   CLAIM  1 bit per 8 bytes: an entry array already used by some DATA object's chain
-//   LINKED u32 per DATA: largest entry offset its chain links (0xffffffff: none)
-//   HASHED u8 per DATA: 1 reached from some hash bucket, 2 from its own bucket
-//   CLEAN  u8 per DATA: verify_data() can only fail on "not in the main entry array"
-//   TAGS   TAG_REC_SLOTS u64 per tag, COMP u32 per compressed DATA object, OUT the counters
-// The file is read in between fileAlloc and scanAlloc (the caller needs its header to size the tables).
+//           over starts here) and a u32 rank (DATA objects before this word), written as pass 1
+//           goes, so membership and the DATA object's index in file order come from one cache line
+//   ARRIDX  the same for ENTRY_ARRAY objects
+//   ENTRYB  1 bit per 8 bytes: an ENTRY object pass 1 walked over starts here
+//   DREC    per DATA (file order): hash u64, next_hash_offset, entry_offset, entry_array_offset,
+//           n_entries (u32 each)
+//   DREF    per DATA: the newest ENTRY whose items name it, and the one before (u32 each)
+//   LINKED  u32 per DATA: largest entry offset its chain links (0xffffffff: none)
+//   HASHED  u8 per DATA: 1 reached from some hash bucket, 2 from its own bucket
+//   CLEAN   u8 per DATA: verify_data() can only fail on "not in the main entry array"
+//   AREC    per ENTRY_ARRAY (file order): its first item in AITEMS, its items up to the last
+//           non-zero one, its capacity, its next_entry_array_offset (u32 each)
+//   ACLAIM  u8 per ENTRY_ARRAY: already used by some DATA object's chain
+//   AITEMS  u32: every array's items up to its last non-zero one (the zeros after are unused slots)
+//   DHT     the data hash table's buckets: head u32, tail u32
+//   TAGS    TAG_REC_SLOTS u64 per tag, COMP u32 per compressed DATA object, OUT the counters
+// The first bytes of the file are read in between fileAlloc and scanAlloc (the caller needs its
+// header to size the tables).
 import * as L from "./layout";
 import { siphash24 } from "./siphash";
 import { jenkinsHash64 } from "./lookup3";
@@ -36,33 +55,45 @@ export const SCAN_WAIT: i32 = 3;
 const OUT_N_OBJECTS = 0, OUT_N_ENTRIES = 1, OUT_N_DATA = 2, OUT_N_FIELDS = 3, OUT_N_ENTRY_ARRAYS = 4,
   OUT_N_TAGS = 5, OUT_FOUND_MAIN = 6, OUT_ENTRY_SET = 7, OUT_LAST_SEQNUM = 8, OUT_LAST_MONOTONIC = 9,
   OUT_LAST_BOOT_OFF = 10, OUT_LAST_REALTIME = 11, OUT_TAIL_MIN_REALTIME = 12, OUT_N_COMPRESSED = 13,
-  OUT_REASON = 14, OUT_REASON_OFFSET = 15, OUT_MAIN_LAST = 16, OUT_POSITION = 17;
-const OUT_SLOTS: usize = 18;
+  OUT_REASON = 14, OUT_REASON_OFFSET = 15, OUT_MAIN_LAST = 16, OUT_POSITION = 17,
+  OUT_LAST_BOOT_ID = 18; // 2 slots: the last entry's boot ID (its bytes may have left the window)
+const OUT_SLOTS: usize = 20;
 
 // TAGS: u64 slots per tag
 const TAG_REC_OFFSET = 0, TAG_REC_EPOCH = 1, TAG_REC_ENTRY_REALTIME = 2, TAG_REC_ENTRY_SET = 3,
   TAG_REC_MAX_REALTIME = 4, TAG_REC_MIN_REALTIME = 5, TAG_REC_COUNT = 6, TAG_REC_FIRST_SEQNUM = 7,
-  TAG_REC_LAST_SEQNUM = 8, TAG_REC_FIRST_REALTIME = 9, TAG_REC_LAST_REALTIME = 10;
-export const TAG_REC_SLOTS: usize = 11;
+  TAG_REC_LAST_SEQNUM = 8, TAG_REC_FIRST_REALTIME = 9, TAG_REC_LAST_REALTIME = 10,
+  TAG_REC_TAG = 11; // 4 slots: the tag's stored HMAC
+export const TAG_REC_SLOTS: usize = 15;
 
 /** Why the scan said irregular (for tests and debugging; the exact verifier gives the real reason). */
 export const enum Reason {
   NONE = 0, OBJECT = 1, TAIL = 2, OBJECT_FIELDS = 3, FLAGS = 4, HASH = 5, ITEMS = 6, ENTRY = 7,
   HASH_TABLE = 8, MAIN_ARRAY = 9, TAG = 10, CAPACITY = 11, DATA_HASH_TABLE = 12, DATA_CHAIN = 13,
-  MAIN_WALK = 14, ENTRY_DATA = 15, HASH_CHAIN = 16,
+  MAIN_WALK = 14, ENTRY_DATA = 15, HASH_CHAIN = 16, WINDOW = 17,
 }
 
+/** Header bytes kept (every field the scan and the HMAC read lies below). */
+const HDR_SIZE: usize = 272;
+const NONE: u32 = 0xffffffff;
+
 // ---- state ------------------------------------------------------------------------------------
-let FB: usize = 0;          // file base
-let END: usize = 0;         // end of the file area (scan tables follow)
+let WIN: usize = 0;         // window base address
+let WBASE: u64 = 0;         // file offset at WIN
+let FB: usize = 0;          // WIN - WBASE (wrapping): file offset o is at FB + o while o is in the window
 let FS: u64 = 0;            // file size
-let AVAIL: u64 = 0;         // bytes [0, AVAIL) of the file are in place (the file is read in while pass 1 runs)
-let DATAIDX: usize = 0, ENTRYB: usize = 0, ARRAYB: usize = 0, CLAIM: usize = 0;
-let LINKED: usize = 0, HASHED: usize = 0, CLEAN: usize = 0, TAGS: usize = 0, COMP: usize = 0, OUT: usize = 0;
+let AVAIL: u64 = 0;         // bytes [WBASE, AVAIL) of the file are in the window
+let HDR: usize = 0;
+let DATAIDX: usize = 0, ARRIDX: usize = 0, ENTRYB: usize = 0;
+let DREC: usize = 0, DREF: usize = 0, LINKED: usize = 0, HASHED: usize = 0, CLEAN: usize = 0;
+let AREC: usize = 0, ACLAIM: usize = 0, AITEMS: usize = 0, DHT: usize = 0;
+let TAGS: usize = 0, COMP: usize = 0, OUT: usize = 0;
 /** Where segmentGather copies a tag segment for the caller to hash with the platform's HMAC. */
 let STAGE: usize = 0;
 const STAGE_SIZE: usize = 1 << 20;
-let dataCap: u64 = 0, tagCap: u64 = 0;
+let dataCap: u64 = 0, tagCap: u64 = 0, arrayCap: u64 = 0, itemCap: u64 = 0, bucketCap: u64 = 0;
+/** scanInit ran before: the tables hold an earlier scan's marks (fresh memory is zero). */
+let used = false;
 
 // file parameters (scanInit)
 let headerSize: u64 = 0, tail: u64 = 0, incompat: u32 = 0;
@@ -73,55 +104,84 @@ let payloadOff: u64 = 0, entryItemSize: u64 = 0, arrayItemSize: u64 = 0;
 let phase: i32 = 0;
 let P: u64 = 0;
 let nObjects: u64 = 0, nEntries: u64 = 0, nData: u64 = 0, nFields: u64 = 0, nEntryArrays: u64 = 0, nTags: u64 = 0;
-let nDataHashTables: u64 = 0, nFieldHashTables: u64 = 0, nCompressed: u64 = 0;
+let nDataHashTables: u64 = 0, nFieldHashTables: u64 = 0, nCompressed: u64 = 0, nItems: u64 = 0;
 let foundMain = false, entrySet = false;
 let lastSeqnum: u64 = 0, lastMonotonic: u64 = 0, lastBootOff: u64 = 0, lastRealtime: u64 = 0, lastEpoch: u64 = 0;
+let lastBoot0: u64 = 0, lastBoot1: u64 = 0, lastEntry: u64 = 0;
 let maxRealtime: u64 = 0, minRealtime: u64 = U64.MAX_VALUE;
-let segCount: u64 = 0, segFirstSeqnum: u64 = 0, segLastSeqnum: u64 = 0, segFirstRealtime: u64 = 0, segLastRealtime: u64 = 0;
+let segCount: u64 = 0, segFirstSeqnum: u64 = 0, segFirstRealtime: u64 = 0, segLastSeqnum: u64 = 0, segLastRealtime: u64 = 0;
+/** Rank words written so far (rankSet) in DATAIDX and ARRIDX. */
+let dataRanked: usize = 0, arrayRanked: usize = 0;
 
 const PHASE_PASS1: i32 = 0, PHASE_PASS2: i32 = 1, PHASE_DONE: i32 = 2;
 
 // ---- memory -----------------------------------------------------------------------------------
 // @ts-ignore: decorator
 @inline function bitmapBytes(size: u64): usize { return <usize>((size >> 6) + 16); }
+// @ts-ignore: decorator
+@inline function rankWords(size: u64): usize { return <usize>((size >> 9) + 1); }
 
 /**
- * The file area, at the top of memory in pages grown for it alone (heap.alloc stops at 1 GiB).
- * Returns its address, or 0 when memory cannot grow that far. From here on this instance allocates
- * nothing through the runtime (whose bump pointer knows nothing of these pages): only scanAlloc.
+ * The window, at the top of memory in pages grown for it alone (heap.alloc stops at 1 GiB), with
+ * room for the whole file (+ 64 bytes of zero padding). Returns its address, or 0 when memory
+ * cannot grow that far. From here on this instance allocates nothing through the runtime (whose
+ * bump pointer knows nothing of these pages): only scanAlloc.
  */
 export function fileAlloc(size: u64): usize {
-  if (size > 0xc0000000 || FB != 0) return 0;
+  if (size > 0xc0000000 || WIN != 0) return 0;
   const top = (<usize>memory.size()) << 16;
   if (!grow(top + <usize>size + 64)) return 0;
   FS = size;
   AVAIL = size;
+  WIN = top;
+  WBASE = 0;
   FB = top;
-  END = (top + <usize>size + 64 + 15) & ~(<usize>15);
-  return FB;
+  return WIN;
 }
 
-/** Memory past the file for the scan tables of at most `maxData` DATA objects and `maxTags` tags. */
-export function scanAlloc(maxData: u64, maxTags: u64): bool {
-  if (FB == 0 || OUT != 0 || maxData > (FS >> 6) + 1 || maxTags > (FS >> 6) + 1) return false;
-  const bm = bitmapBytes(FS);
-  let at = END;
-  DATAIDX = at; at += bm * 2;
-  ENTRYB = at; at += bm;
-  ARRAYB = at; at += bm;
-  CLAIM = at; at += bm;
-  LINKED = at; at += (<usize>maxData * 4 + 8 + 15) & ~(<usize>15);
-  HASHED = at; at += (<usize>maxData + 8 + 15) & ~(<usize>15);
-  CLEAN = at; at += (<usize>maxData + 8 + 15) & ~(<usize>15);
-  COMP = at; at += (<usize>maxData * 4 + 8 + 15) & ~(<usize>15);
-  TAGS = at; at += <usize>maxTags * TAG_REC_SLOTS * 8 + 16;
-  OUT = at; at += OUT_SLOTS * 8;
-  at = (at + 15) & ~(<usize>15);
-  STAGE = at; at += STAGE_SIZE;
-  if (!grow(at)) { OUT = 0; return false; }
+/**
+ * Memory past the window for the scan tables: at most `maxData` DATA objects, `maxTags` tags,
+ * `maxArrays` entry arrays holding `maxItems` items (up to each one's last non-zero item) and a data
+ * hash table of `maxBuckets` buckets. A file beyond any of them is irregular (the exact path runs).
+ */
+export function scanAlloc(maxData: u64, maxTags: u64, maxArrays: u64, maxItems: u64, maxBuckets: u64): bool {
+  const bound = (FS >> 3) + 1;
+  if (WIN == 0 || OUT != 0 || maxData > bound || maxTags > bound || maxArrays > bound || maxItems > bound || maxBuckets > bound) return false;
+  // sizes summed in u64: a total beyond wasm's 4 GiB must fail, not wrap
+  const bm = <u64>bitmapBytes(FS);
+  allocAt = (<u64>WIN + FS + 64 + 15) & ~(<u64>15);
+  HDR = take(<u64>HDR_SIZE);
+  DATAIDX = take(bm * 2);
+  ARRIDX = take(bm * 2);
+  ENTRYB = take(bm);
+  DREC = take(maxData * 24 + 8);
+  DREF = take(maxData * 8 + 8);
+  LINKED = take(maxData * 4 + 8);
+  HASHED = take(maxData + 8);
+  CLEAN = take(maxData + 8);
+  COMP = take(maxData * 4 + 8);
+  AREC = take(maxArrays * 16 + 16);
+  ACLAIM = take(maxArrays + 8);
+  AITEMS = take(maxItems * 4 + 8);
+  DHT = take(maxBuckets * 8 + 8);
+  TAGS = take(maxTags * <u64>TAG_REC_SLOTS * 8 + 16);
+  OUT = take(<u64>OUT_SLOTS * 8);
+  STAGE = take(<u64>STAGE_SIZE);
+  if (allocAt > 0xffff0000 || !grow(<usize>allocAt)) { OUT = 0; return false; }
   dataCap = maxData;
   tagCap = maxTags;
+  arrayCap = maxArrays;
+  itemCap = maxItems;
+  bucketCap = maxBuckets;
   return true;
+}
+
+let allocAt: u64 = 0;
+/** The next `bytes` of the tables (16-byte aligned); scanAlloc checks the total before using any. */
+function take(bytes: u64): usize {
+  const here = allocAt;
+  allocAt = (allocAt + bytes + 15) & ~(<u64>15);
+  return <usize>here;
 }
 
 /** Grows memory so that [0, end) exists. */
@@ -132,7 +192,7 @@ function grow(end: usize): bool {
 }
 
 /** An arena instance: the runtime must not allocate (fsprg.ts checks before its one allocation). */
-export function isArena(): bool { return FB != 0; }
+export function isArena(): bool { return WIN != 0; }
 
 export function scanOutPtr(): usize { return OUT; }
 export function scanTagsPtr(): usize { return TAGS; }
@@ -142,8 +202,25 @@ export function scanStageSize(): usize { return STAGE_SIZE; }
 /** Tags and compressed DATA objects pass 1 has accepted so far (their records are final). */
 export function scanTagCount(): u32 { return <u32>nTags; }
 export function scanCompressedCount(): u32 { return <u32>nCompressed; }
-/** The caller has put bytes [0, n) of the file in place; pass 1 waits (SCAN_WAIT) at the first object beyond. */
+/** The caller has put bytes [WBASE, n) of the file in the window; pass 1 waits (SCAN_WAIT) at the first object beyond. */
 export function scanAvail(n: u64): void { AVAIL = n < FS ? n : FS; }
+/** Where pass 1 is: the bytes from here on are still to be read by it (the file's size once it is done). */
+export function scanPosition(): u64 { return phase == PHASE_PASS1 ? P : FS; }
+/** The file offset at the window's start. */
+export function winBase(): u64 { return WBASE; }
+
+/**
+ * Moves the window on: bytes [keep, loaded) go to its start, and file offset `keep` is there from
+ * now on. The caller makes sure nothing before `keep` is needed any more (pass 1 is at or beyond it)
+ * and that no read into the window is in progress.
+ */
+export function winShift(keep: u64, loaded: u64): bool {
+  if (keep < WBASE || keep > loaded || loaded > AVAIL || keep > scanPosition()) return false;
+  memory.copy(WIN, FB + <usize>keep, <usize>(loaded - keep));
+  WBASE = keep;
+  FB = WIN - <usize>keep;
+  return true;
+}
 
 // ---- reads ------------------------------------------------------------------------------------
 // @ts-ignore: decorator
@@ -152,6 +229,9 @@ export function scanAvail(n: u64): void { AVAIL = n < FS ? n : FS; }
 @inline function u32at(off: u64): u32 { return load<u32>(FB + <usize>off); }
 // @ts-ignore: decorator
 @inline function u64at(off: u64): u64 { return load<u64>(FB + <usize>off); }
+/** A header field (from the copy: the window moves on). */
+// @ts-ignore: decorator
+@inline function hdr64(off: usize): u64 { return load<u64>(HDR + off); }
 // @ts-ignore: decorator
 @inline function align8(x: u64): u64 { return (x + 7) & ~(<u64>7); }
 
@@ -167,28 +247,56 @@ export function scanAvail(n: u64): void { AVAIL = n < FS ? n : FS; }
   return ((load<u8>(bm + (s >> 3)) >> <u8>(s & 7)) & 1) != 0;
 }
 
-/** A DATA / ENTRY / ENTRY_ARRAY object that pass 1 walked over starts at `off`. */
+/** A plausible object offset: inside the file and 8-byte aligned. */
 // @ts-ignore: decorator
 @inline function inRange(off: u64): bool { return off > 0 && (off & 7) == 0 && off < FS; }
+
+/**
+ * Marks the object at `off` in a rank map (DATAIDX, ARRIDX), `count` such objects before it; the
+ * ranks of the words up to its own are written first (objects come in file order, so a word's rank
+ * is final once pass 1 reaches it). Returns how many words are ranked now.
+ */
+function rankSet(idx: usize, off: u64, count: u64, ranked: usize): usize {
+  const s = off >> 3;
+  const w = <usize>(s >> 6);
+  for (; ranked <= w; ranked++) store<u32>(idx + (ranked << 4), <u32>count, 8);
+  const a = idx + (w << 4);
+  store<u64>(a, load<u64>(a) | (<u64>1 << (s & 63)));
+  return ranked;
+}
+
+/** The ranks of the words after the last object (pass 1 is over). */
+function rankFinish(idx: usize, count: u64, ranked: usize): void {
+  const words = rankWords(FS);
+  for (; ranked < words; ranked++) store<u32>(idx + (ranked << 4), <u32>count, 8);
+}
+
 // @ts-ignore: decorator
-@inline function isData(off: u64): bool {
+@inline function rankHas(idx: usize, off: u64): bool {
   if (!inRange(off)) return false;
   const s = off >> 3;
-  return ((load<u64>(DATAIDX + <usize>((s >> 6) << 4)) >> (s & 63)) & 1) != 0;
+  return ((load<u64>(idx + <usize>((s >> 6) << 4)) >> (s & 63)) & 1) != 0;
 }
-// @ts-ignore: decorator
-@inline function isEntry(off: u64): bool { return inRange(off) && bitGet(ENTRYB, off); }
-// @ts-ignore: decorator
-@inline function isArray(off: u64): bool { return inRange(off) && bitGet(ARRAYB, off); }
 
-/** Index, in file order, of the DATA object at `off` (isData(off) holds). */
+/** Index, in file order, of the object at `off` (rankHas(idx, off) holds, its word is ranked). */
 // @ts-ignore: decorator
-@inline function dataIndex(off: u64): u64 {
+@inline function rankOf(idx: usize, off: u64): u64 {
   const s = off >> 3;
-  const w = DATAIDX + <usize>((s >> 6) << 4);
+  const w = idx + <usize>((s >> 6) << 4);
   const below = load<u64>(w) & ((<u64>1 << (s & 63)) - 1);
   return <u64>load<u32>(w, 8) + popcnt<u64>(below);
 }
+
+// @ts-ignore: decorator
+@inline function isData(off: u64): bool { return rankHas(DATAIDX, off); }
+// @ts-ignore: decorator
+@inline function isArray(off: u64): bool { return rankHas(ARRIDX, off); }
+// @ts-ignore: decorator
+@inline function isEntry(off: u64): bool { return inRange(off) && bitGet(ENTRYB, off); }
+
+/** An offset/size field read as a number: irregular from 4 GiB up (no such file has a window here). */
+// @ts-ignore: decorator
+@inline function small(v: u64): bool { return v < 0x100000000; }
 
 let reason: i32 = 0;
 let reasonOffset: u64 = 0;
@@ -201,31 +309,44 @@ function irregular(why: Reason, off: u64): i32 {
 }
 
 // ---- entry points -----------------------------------------------------------------------------
-/** Starts a scan of the file at FB (header already checked by JournalFile.open). */
+/**
+ * Starts a scan of the file in the window (header already checked by JournalFile.open; its first
+ * HDR_SIZE bytes, or the whole file if shorter, are in the window, which still starts at offset 0).
+ */
 export function scanInit(hdrSize: u64, tailObject: u64, compactFile: bool, keyedHash: bool, sealedFile: bool): void {
+  const h = <usize>(FS < <u64>HDR_SIZE ? FS : <u64>HDR_SIZE);
+  memory.fill(HDR, 0, HDR_SIZE);
+  memory.copy(HDR, WIN, h);
   headerSize = hdrSize;
   tail = tailObject;
-  incompat = u32at(L.HEADER_INCOMPATIBLE_FLAGS);
+  incompat = load<u32>(HDR + L.HEADER_INCOMPATIBLE_FLAGS);
   compact = compactFile;
   keyed = keyedHash;
   sealed = sealedFile;
   payloadOff = compact ? L.DATA_PAYLOAD_COMPACT : L.DATA_PAYLOAD_REGULAR;
   entryItemSize = compact ? L.ENTRY_ITEM_SIZE_COMPACT : L.ENTRY_ITEM_SIZE_REGULAR;
   arrayItemSize = compact ? L.ENTRY_ARRAY_ITEM_SIZE_COMPACT : L.ENTRY_ARRAY_ITEM_SIZE_REGULAR;
-  const bm = bitmapBytes(FS);
-  memory.fill(DATAIDX, 0, bm * 2);
-  memory.fill(ENTRYB, 0, bm);
-  memory.fill(ARRAYB, 0, bm);
-  memory.fill(CLAIM, 0, bm);
+  if (used) {
+    // fresh memory is zero: only a second scan in the same arena clears the marks
+    const bm = bitmapBytes(FS);
+    memory.fill(DATAIDX, 0, bm * 2);
+    memory.fill(ARRIDX, 0, bm * 2);
+    memory.fill(ENTRYB, 0, bm);
+    memory.fill(DREF, 0, <usize>dataCap * 8);
+    memory.fill(ACLAIM, 0, <usize>arrayCap);
+  }
+  used = true;
   phase = PHASE_PASS1;
   P = headerSize;
   nObjects = nEntries = nData = nFields = nEntryArrays = nTags = 0;
-  nDataHashTables = nFieldHashTables = nCompressed = 0;
+  nDataHashTables = nFieldHashTables = nCompressed = nItems = 0;
   foundMain = entrySet = false;
   lastSeqnum = lastMonotonic = lastBootOff = lastRealtime = lastEpoch = 0;
+  lastBoot0 = lastBoot1 = lastEntry = 0;
   maxRealtime = 0;
   minRealtime = U64.MAX_VALUE;
   segCount = 0;
+  dataRanked = arrayRanked = 0;
   reason = 0;
   reasonOffset = 0;
   mainLast = 0;
@@ -233,13 +354,13 @@ export function scanInit(hdrSize: u64, tailObject: u64, compactFile: bool, keyed
 }
 
 /**
- * Runs the scan for at most `budget` objects of pass 1 (pass 2 runs in one go once pass 1 is done).
- * Returns SCAN_MORE, SCAN_REGULAR or SCAN_IRREGULAR; the counters are in OUT after either of the last two.
+ * Runs the scan for at most `budget` units of work (objects in pass 1). Returns SCAN_MORE,
+ * SCAN_WAIT, SCAN_REGULAR or SCAN_IRREGULAR; the counters are in OUT after either of the last two.
  */
 export function scanRun(budget: u32): i32 {
   if (phase == PHASE_PASS1) {
     if (tail == 0) {
-      phase = PHASE_PASS2;
+      endPass1();
     } else {
       const r = pass1(budget);
       if (r != SCAN_MORE) return r;
@@ -247,13 +368,8 @@ export function scanRun(budget: u32): i32 {
     }
   }
   if (phase == PHASE_PASS2) {
-    // pass 2 follows offsets anywhere in the file
-    if (AVAIL < FS) return SCAN_WAIT;
-    if (step2 == STEP2_START) {
-      buildRank();
-      step2 = STEP2_HASH_TABLE;
-      at2 = 0;
-    }
+    // pass 2 reads only the tables: the rest of the file (the zeros after the tail object, usually)
+    // may still be being read (the caller waits for all of it before it trusts the result)
     const r = pass2(<u64>budget);
     if (r != SCAN_REGULAR) return r;
     phase = PHASE_DONE;
@@ -261,6 +377,14 @@ export function scanRun(budget: u32): i32 {
     return SCAN_REGULAR;
   }
   return SCAN_IRREGULAR;
+}
+
+function endPass1(): void {
+  rankFinish(DATAIDX, nData, dataRanked);
+  rankFinish(ARRIDX, nEntryArrays, arrayRanked);
+  phase = PHASE_PASS2;
+  step2 = STEP2_HASH_TABLE;
+  at2 = 0;
 }
 
 function writeOut(): void {
@@ -282,6 +406,8 @@ function writeOut(): void {
   store<u64>(OUT + OUT_REASON_OFFSET * 8, reasonOffset);
   store<u64>(OUT + OUT_MAIN_LAST * 8, mainLast);
   store<u64>(OUT + OUT_POSITION * 8, P);
+  store<u64>(OUT + OUT_LAST_BOOT_ID * 8, lastBoot0);
+  store<u64>(OUT + OUT_LAST_BOOT_ID * 8 + 8, lastBoot1);
 }
 
 // ---- pass 1 -----------------------------------------------------------------------------------
@@ -307,6 +433,7 @@ function pass1(budget: u32): i32 {
     // journal_file_move_to_object + check_object (file.ts object()/checkObject())
     if ((p & 7) != 0 || p < headerSize || p > FS - L.OBJECT_HEADER_SIZE) return irregular(Reason.OBJECT, p);
     if (p > tail) return irregular(Reason.TAIL, p);
+    if (p < WBASE) return irregular(Reason.WINDOW, p); // the caller moved the window past pass 1
     if (p + L.OBJECT_HEADER_SIZE > AVAIL) { P = p; return SCAN_WAIT; }
     const type = u8at(p + L.OBJECT_TYPE);
     const flags = u8at(p + L.OBJECT_FLAGS);
@@ -327,124 +454,204 @@ function pass1(budget: u32): i32 {
     } else if (flags != 0) return irregular(Reason.FLAGS, p);
 
     nObjects++;
+    let r: i32 = SCAN_MORE;
     switch (type) {
-      case L.TYPE_DATA: {
-        if (flags == 0) {
-          if (objectHash(p + payloadOff, size - payloadOff) != u64at(p + L.DATA_HASH)) return irregular(Reason.HASH, p);
-        } else {
-          // decompressed and hashed by the caller (scanCompressedPtr list)
-          store<u32>(COMP + (<usize>nCompressed << 2), <u32>p);
-          nCompressed++;
-        }
-        if (nData >= dataCap) return irregular(Reason.CAPACITY, p);
-        const sl = p >> 3;
-        const w = DATAIDX + <usize>((sl >> 6) << 4);
-        store<u64>(w, load<u64>(w) | (<u64>1 << (sl & 63)));
-        nData++;
-        break;
-      }
+      case L.TYPE_DATA: r = dataObject(p, flags, size); break;
       case L.TYPE_FIELD: {
         if (objectHash(p + L.FIELD_PAYLOAD, size - L.FIELD_PAYLOAD) != u64at(p + L.FIELD_HASH)) return irregular(Reason.HASH, p);
         nFields++;
         break;
       }
-      case L.TYPE_ENTRY: {
-        const n = (size - L.ENTRY_ITEMS) / entryItemSize;
-        for (let i: u64 = 0; i < n; i++) {
-          const at = p + L.ENTRY_ITEMS + i * entryItemSize;
-          const lo = u32at(at);
-          const zero = compact ? lo == 0 : (lo == 0 && u32at(at + 4) == 0);
-          if (zero || (lo & 7) != 0) return irregular(Reason.ITEMS, p);
-        }
-        if (sealed && nTags == 0) return irregular(Reason.ENTRY, p);
-        const seqnum = u64at(p + L.ENTRY_SEQNUM);
-        const realtime = u64at(p + L.ENTRY_REALTIME);
-        const monotonic = u64at(p + L.ENTRY_MONOTONIC);
-        if (!entrySet) {
-          if (seqnum != u64at(L.HEADER_HEAD_ENTRY_SEQNUM)) return irregular(Reason.ENTRY, p);
-          if (realtime != u64at(L.HEADER_HEAD_ENTRY_REALTIME)) return irregular(Reason.ENTRY, p);
-        } else {
-          if (lastSeqnum >= seqnum) return irregular(Reason.ENTRY, p);
-          if (sameId(lastBootOff, p + L.ENTRY_BOOT_ID) && lastMonotonic > monotonic) return irregular(Reason.ENTRY, p);
-        }
-        entrySet = true;
-        lastSeqnum = seqnum;
-        lastMonotonic = monotonic;
-        lastBootOff = p + L.ENTRY_BOOT_ID;
-        lastRealtime = realtime;
-        if (realtime > maxRealtime) maxRealtime = realtime;
-        if (realtime < minRealtime) minRealtime = realtime;
-        if (segCount == 0) { segFirstSeqnum = seqnum; segFirstRealtime = realtime; }
-        segCount++;
-        segLastSeqnum = seqnum;
-        segLastRealtime = realtime;
-        bitSet(ENTRYB, p);
-        nEntries++;
-        break;
-      }
+      case L.TYPE_ENTRY: r = entryObject(p, size); break;
       case L.TYPE_DATA_HASH_TABLE:
-      case L.TYPE_FIELD_HASH_TABLE: {
-        const n = (size - L.HASH_TABLE_ITEMS) / L.HASH_TABLE_ITEM_SIZE;
-        for (let i: u64 = 0; i < n; i++) {
-          const at = p + L.HASH_TABLE_ITEMS + i * L.HASH_TABLE_ITEM_SIZE;
-          const h = u64at(at), t = u64at(at + 8);
-          if ((h & 7) != 0 || (t & 7) != 0 || (h == 0) != (t == 0)) return irregular(Reason.HASH_TABLE, p);
-        }
-        const isData = type == L.TYPE_DATA_HASH_TABLE;
-        if ((isData ? nDataHashTables : nFieldHashTables) != 0) return irregular(Reason.HASH_TABLE, p);
-        const off = u64at(isData ? L.HEADER_DATA_HASH_TABLE_OFFSET : L.HEADER_FIELD_HASH_TABLE_OFFSET);
-        const sz = u64at(isData ? L.HEADER_DATA_HASH_TABLE_SIZE : L.HEADER_FIELD_HASH_TABLE_SIZE);
-        if (off != p + L.HASH_TABLE_ITEMS || sz != size - L.HASH_TABLE_ITEMS) return irregular(Reason.HASH_TABLE, p);
-        if (isData) nDataHashTables++;
-        else nFieldHashTables++;
-        break;
-      }
-      case L.TYPE_ENTRY_ARRAY: {
-        const n = (size - L.ENTRY_ARRAY_ITEMS) / arrayItemSize;
-        for (let i: u64 = 0; i < n; i++) {
-          if ((u32at(p + L.ENTRY_ARRAY_ITEMS + i * arrayItemSize) & 7) != 0) return irregular(Reason.ITEMS, p);
-        }
-        if (p == u64at(L.HEADER_ENTRY_ARRAY_OFFSET)) {
-          if (foundMain) return irregular(Reason.MAIN_ARRAY, p);
-          foundMain = true;
-        }
-        bitSet(ARRAYB, p);
-        nEntryArrays++;
-        break;
-      }
-      case L.TYPE_TAG: {
-        if (!sealed) return irregular(Reason.TAG, p);
-        const seqnum = u64at(p + L.TAG_SEQNUM);
-        const epoch = u64at(p + L.TAG_EPOCH);
-        if (seqnum != nTags + 1 || epoch < lastEpoch) return irregular(Reason.TAG, p);
-        if (nTags >= tagCap) return irregular(Reason.CAPACITY, p);
-        const r = TAGS + <usize>(nTags * TAG_REC_SLOTS * 8);
-        store<u64>(r + TAG_REC_OFFSET * 8, p);
-        store<u64>(r + TAG_REC_EPOCH * 8, epoch);
-        store<u64>(r + TAG_REC_ENTRY_REALTIME * 8, lastRealtime);
-        store<u64>(r + TAG_REC_ENTRY_SET * 8, entrySet ? 1 : 0);
-        store<u64>(r + TAG_REC_MAX_REALTIME * 8, maxRealtime);
-        store<u64>(r + TAG_REC_MIN_REALTIME * 8, minRealtime);
-        store<u64>(r + TAG_REC_COUNT * 8, segCount);
-        store<u64>(r + TAG_REC_FIRST_SEQNUM * 8, segFirstSeqnum);
-        store<u64>(r + TAG_REC_LAST_SEQNUM * 8, segLastSeqnum);
-        store<u64>(r + TAG_REC_FIRST_REALTIME * 8, segFirstRealtime);
-        store<u64>(r + TAG_REC_LAST_REALTIME * 8, segLastRealtime);
-        minRealtime = U64.MAX_VALUE;
-        segCount = 0;
-        lastEpoch = epoch;
-        nTags++;
-        break;
-      }
+      case L.TYPE_FIELD_HASH_TABLE: r = hashTableObject(p, type, size); break;
+      case L.TYPE_ENTRY_ARRAY: r = entryArrayObject(p, size); break;
+      case L.TYPE_TAG: r = tagObject(p); break;
     }
+    if (r != SCAN_MORE) return r;
     if (p == tail) {
-      phase = PHASE_PASS2;
       P = p;
+      endPass1();
       return SCAN_MORE;
     }
     p += align8(size);
   }
   P = p;
+  return SCAN_MORE;
+}
+
+/** A DATA object: its payload hash (compressed ones: listed for the caller), what pass 2 reads of it. */
+function dataObject(p: u64, flags: u8, size: u64): i32 {
+  if (flags == 0) {
+    if (objectHash(p + payloadOff, size - payloadOff) != u64at(p + L.DATA_HASH)) return irregular(Reason.HASH, p);
+  } else {
+    // decompressed and hashed by the caller (scanCompressedPtr list)
+    store<u32>(COMP + (<usize>nCompressed << 2), <u32>p);
+    nCompressed++;
+  }
+  if (nData >= dataCap) return irregular(Reason.CAPACITY, p);
+  const next = u64at(p + L.DATA_NEXT_HASH_OFFSET), first = u64at(p + L.DATA_ENTRY_OFFSET);
+  const arr = u64at(p + L.DATA_ENTRY_ARRAY_OFFSET), n = u64at(p + L.DATA_N_ENTRIES);
+  if (!small(next) || !small(first) || !small(arr) || !small(n)) return irregular(Reason.DATA_CHAIN, p);
+  const r = DREC + <usize>nData * 24;
+  store<u64>(r, u64at(p + L.DATA_HASH));
+  store<u32>(r, <u32>next, 8);
+  store<u32>(r, <u32>first, 12);
+  store<u32>(r, <u32>arr, 16);
+  store<u32>(r, <u32>n, 20);
+  dataRanked = rankSet(DATAIDX, p, nData, dataRanked);
+  nData++;
+  return SCAN_MORE;
+}
+
+/**
+ * An ENTRY object: pass 1's checks, and for pass 2a (verify_entry) its items: each a DATA object
+ * before it (so already marked), noted in that DATA object's DREF (the newest entry naming it, and
+ * the one before, since the file's last entry is exempt from one check). Pass 2 then asks per DATA
+ * object what verify_entry asks per item.
+ */
+function entryObject(p: u64, size: u64): i32 {
+  // 32-bit arithmetic: the file is below 4 GiB, so is every valid item (a larger one is irregular)
+  const p32 = <u32>p;
+  const step = <usize>entryItemSize;
+  const end = FB + <usize>(p + size);
+  for (let a = FB + <usize>(p + L.ENTRY_ITEMS); a < end; a += step) {
+    const q = load<u32>(a);
+    if (!compact && load<u32>(a, 4) != 0) return irregular(Reason.ENTRY_DATA, p);
+    if (q == 0 || (q & 7) != 0) return irregular(Reason.ITEMS, p);
+    if (q >= p32) return irregular(Reason.ENTRY_DATA, p);
+    // isData(q) and its index, from q's DATAIDX word (ranked: q is before p)
+    const w = DATAIDX + (<usize>(q >> 9) << 4);
+    const bits = load<u64>(w);
+    const bit = <u64>((q >> 3) & 63);
+    if (((bits >> bit) & 1) == 0) return irregular(Reason.ENTRY_DATA, p);
+    const d = load<u32>(w, 8) + <u32>popcnt<u64>(bits & ((<u64>1 << bit) - 1));
+    const ref = DREF + (<usize>d << 3);
+    const newest = load<u32>(ref);
+    if (newest != p32) {
+      store<u32>(ref, newest, 4);
+      store<u32>(ref, p32);
+    }
+  }
+  if (sealed && nTags == 0) return irregular(Reason.ENTRY, p);
+  const seqnum = u64at(p + L.ENTRY_SEQNUM);
+  const realtime = u64at(p + L.ENTRY_REALTIME);
+  const monotonic = u64at(p + L.ENTRY_MONOTONIC);
+  const boot0 = u64at(p + L.ENTRY_BOOT_ID), boot1 = u64at(p + L.ENTRY_BOOT_ID + 8);
+  if (!entrySet) {
+    if (seqnum != hdr64(L.HEADER_HEAD_ENTRY_SEQNUM)) return irregular(Reason.ENTRY, p);
+    if (realtime != hdr64(L.HEADER_HEAD_ENTRY_REALTIME)) return irregular(Reason.ENTRY, p);
+  } else {
+    if (lastSeqnum >= seqnum) return irregular(Reason.ENTRY, p);
+    if (boot0 == lastBoot0 && boot1 == lastBoot1 && lastMonotonic > monotonic) return irregular(Reason.ENTRY, p);
+  }
+  entrySet = true;
+  lastSeqnum = seqnum;
+  lastMonotonic = monotonic;
+  lastBootOff = p + L.ENTRY_BOOT_ID;
+  lastBoot0 = boot0;
+  lastBoot1 = boot1;
+  lastRealtime = realtime;
+  lastEntry = p;
+  if (realtime > maxRealtime) maxRealtime = realtime;
+  if (realtime < minRealtime) minRealtime = realtime;
+  if (segCount == 0) { segFirstSeqnum = seqnum; segFirstRealtime = realtime; }
+  segCount++;
+  segLastSeqnum = seqnum;
+  segLastRealtime = realtime;
+  bitSet(ENTRYB, p);
+  nEntries++;
+  return SCAN_MORE;
+}
+
+/** A hash table object: items well formed, the one the header names; the data table's buckets kept for pass 2. */
+function hashTableObject(p: u64, type: u8, size: u64): i32 {
+  const n = (size - L.HASH_TABLE_ITEMS) / L.HASH_TABLE_ITEM_SIZE;
+  const isDataTable = type == L.TYPE_DATA_HASH_TABLE;
+  if ((isDataTable ? nDataHashTables : nFieldHashTables) != 0) return irregular(Reason.HASH_TABLE, p);
+  const off = hdr64(isDataTable ? L.HEADER_DATA_HASH_TABLE_OFFSET : L.HEADER_FIELD_HASH_TABLE_OFFSET);
+  const sz = hdr64(isDataTable ? L.HEADER_DATA_HASH_TABLE_SIZE : L.HEADER_FIELD_HASH_TABLE_SIZE);
+  if (off != p + L.HASH_TABLE_ITEMS || sz != size - L.HASH_TABLE_ITEMS) return irregular(Reason.HASH_TABLE, p);
+  if (isDataTable && n > bucketCap) return irregular(Reason.CAPACITY, p);
+  for (let i: u64 = 0; i < n; i++) {
+    const at = p + L.HASH_TABLE_ITEMS + i * L.HASH_TABLE_ITEM_SIZE;
+    const h = u64at(at), t = u64at(at + 8);
+    if ((h & 7) != 0 || (t & 7) != 0 || (h == 0) != (t == 0)) return irregular(Reason.HASH_TABLE, p);
+    if (isDataTable) {
+      if (!small(h) || !small(t)) return irregular(Reason.DATA_HASH_TABLE, p);
+      store<u32>(DHT + <usize>(i << 3), <u32>h);
+      store<u32>(DHT + <usize>(i << 3), <u32>t, 4);
+    }
+  }
+  if (isDataTable) nDataHashTables++;
+  else nFieldHashTables++;
+  return SCAN_MORE;
+}
+
+/** An ENTRY_ARRAY object: items aligned; kept for pass 2 up to the last non-zero one. */
+function entryArrayObject(p: u64, size: u64): i32 {
+  const n = (size - L.ENTRY_ARRAY_ITEMS) / arrayItemSize;
+  const step = <usize>arrayItemSize;
+  const base = FB + <usize>(p + L.ENTRY_ARRAY_ITEMS);
+  // the items up to the last non-zero one (journald fills an array from the front: the zeros after
+  // are unused slots, and aligned); those must all be aligned (and below 4 GiB, to keep as u32)
+  let count = <usize>n;
+  if (compact) while (count > 0 && load<u32>(base + ((count - 1) << 2)) == 0) count--;
+  else while (count > 0 && load<u64>(base + ((count - 1) << 3)) == 0) count--;
+  const used = count * step;
+  let any = i64x2.splat(0);
+  let i: usize = 0;
+  for (; i + 16 <= used; i += 16) any = v128.or(any, v128.load(base + i));
+  let bits = i64x2.extract_lane(any, 0) | i64x2.extract_lane(any, 1);
+  for (; i < used; i += step) bits |= compact ? <u64>load<u32>(base + i) : load<u64>(base + i);
+  // compact: two items per u64 lane, fold them; regular: the high halves must be 0
+  if (compact) bits |= bits >> 32;
+  else if ((bits >> 32) != 0) return irregular(Reason.ITEMS, p);
+  if ((bits & 7) != 0) return irregular(Reason.ITEMS, p);
+  if (p == hdr64(L.HEADER_ENTRY_ARRAY_OFFSET)) {
+    if (foundMain) return irregular(Reason.MAIN_ARRAY, p);
+    foundMain = true;
+  }
+  const next = u64at(p + L.ENTRY_ARRAY_NEXT);
+  if (nEntryArrays >= arrayCap || nItems + <u64>count > itemCap || !small(n) || !small(next)) return irregular(Reason.CAPACITY, p);
+  const dst = AITEMS + <usize>(nItems << 2);
+  if (compact) memory.copy(dst, base, count << 2);
+  else for (let j: usize = 0; j < count; j++) store<u32>(dst + (j << 2), load<u32>(base + (j << 3)));
+  const r = AREC + <usize>(nEntryArrays << 4);
+  store<u32>(r, <u32>nItems);
+  store<u32>(r, <u32>count, 4);
+  store<u32>(r, <u32>n, 8);
+  store<u32>(r, <u32>next, 12);
+  nItems += <u64>count;
+  arrayRanked = rankSet(ARRIDX, p, nEntryArrays, arrayRanked);
+  nEntryArrays++;
+  return SCAN_MORE;
+}
+
+/** A TAG object: in order; what the seal checks need recorded (the caller replays them with the key). */
+function tagObject(p: u64): i32 {
+  if (!sealed) return irregular(Reason.TAG, p);
+  const seqnum = u64at(p + L.TAG_SEQNUM);
+  const epoch = u64at(p + L.TAG_EPOCH);
+  if (seqnum != nTags + 1 || epoch < lastEpoch) return irregular(Reason.TAG, p);
+  if (nTags >= tagCap) return irregular(Reason.CAPACITY, p);
+  const r = TAGS + <usize>(nTags * TAG_REC_SLOTS * 8);
+  store<u64>(r + TAG_REC_OFFSET * 8, p);
+  store<u64>(r + TAG_REC_EPOCH * 8, epoch);
+  store<u64>(r + TAG_REC_ENTRY_REALTIME * 8, lastRealtime);
+  store<u64>(r + TAG_REC_ENTRY_SET * 8, entrySet ? 1 : 0);
+  store<u64>(r + TAG_REC_MAX_REALTIME * 8, maxRealtime);
+  store<u64>(r + TAG_REC_MIN_REALTIME * 8, minRealtime);
+  store<u64>(r + TAG_REC_COUNT * 8, segCount);
+  store<u64>(r + TAG_REC_FIRST_SEQNUM * 8, segFirstSeqnum);
+  store<u64>(r + TAG_REC_LAST_SEQNUM * 8, segLastSeqnum);
+  store<u64>(r + TAG_REC_FIRST_REALTIME * 8, segFirstRealtime);
+  store<u64>(r + TAG_REC_LAST_REALTIME * 8, segLastRealtime);
+  memory.copy(r + TAG_REC_TAG * 8, FB + <usize>(p + L.TAG_TAG), 32);
+  minRealtime = U64.MAX_VALUE;
+  segCount = 0;
+  lastEpoch = epoch;
+  nTags++;
   return SCAN_MORE;
 }
 
@@ -488,52 +695,46 @@ function checkObject(p: u64, type: u8, size: u64): bool {
 
 // @ts-ignore: decorator
 @inline function objectHash(at: u64, len: u64): u64 {
-  return keyed ? siphash24(FB + L.HEADER_FILE_ID, FB + <usize>at, <usize>len) : jenkinsHash64(FB + <usize>at, <usize>len);
-}
-
-function sameId(a: u64, b: u64): bool {
-  return u64at(a) == u64at(b) && u64at(a + 8) == u64at(b + 8);
+  return keyed ? siphash24(HDR + L.HEADER_FILE_ID, FB + <usize>at, <usize>len) : jenkinsHash64(FB + <usize>at, <usize>len);
 }
 
 // ---- pass 2 -----------------------------------------------------------------------------------
 let mainLast: u64 = 0;
 
-function buildRank(): void {
-  const words = <usize>((FS >> 9) + 1);
-  let sum: u32 = 0;
-  for (let w: usize = 0; w < words; w++) {
-    const at = DATAIDX + (w << 4);
-    store<u32>(at, sum, 8);
-    sum += <u32>popcnt<u64>(load<u64>(at));
-  }
-}
-
-/** An offset/size field read as a number: irregular above 4 GiB (no such file fits here). */
+// DREC fields
 // @ts-ignore: decorator
-@inline function small(v: u64): bool { return v < 0x100000000; }
+@inline function dHash(d: usize): u64 { return load<u64>(DREC + d * 24); }
+// @ts-ignore: decorator
+@inline function dNextHash(d: usize): u64 { return <u64>load<u32>(DREC + d * 24, 8); }
+// @ts-ignore: decorator
+@inline function dEntry(d: usize): u64 { return <u64>load<u32>(DREC + d * 24, 12); }
+// @ts-ignore: decorator
+@inline function dArray(d: usize): u64 { return <u64>load<u32>(DREC + d * 24, 16); }
+// @ts-ignore: decorator
+@inline function dN(d: usize): u64 { return <u64>load<u32>(DREC + d * 24, 20); }
 
 // Pass 2 runs in steps of about `budget` units of work (bucket, DATA object, array item) per call,
 // like pass 1: besides keeping the caller responsive, a wasm engine runs each call in the code tier
 // it started in, so one long call would run all of pass 2 in the baseline tier.
 const STEP2_START: i32 = 0, STEP2_HASH_TABLE: i32 = 1, STEP2_CHAINS: i32 = 2, STEP2_MAIN: i32 = 3, STEP2_CHECK: i32 = 4;
 let step2: i32 = STEP2_START;
-/** Where the current step resumes (bucket, DATAIDX word, main-array object, data index). */
+/** Where the current step resumes (bucket, data index, main-array object, data index). */
 let at2: u64 = 0;
 /** Step state carried between calls. */
-let chainBudget: u64 = 0, chainD: usize = 0, mainI: u64 = 0, mainLastSeen: u64 = 0;
+let chainBudget: u64 = 0, mainI: u64 = 0, mainLastSeen: u64 = 0;
 
 /** SCAN_MORE (call again), SCAN_REGULAR (pass 2 done) or SCAN_IRREGULAR. */
 function pass2(budget: u64): i32 {
   if (step2 == STEP2_HASH_TABLE) {
     const r = pass2HashTable(budget);
     if (r != SCAN_REGULAR) return r;
-    step2 = STEP2_CHAINS; at2 = 0; chainBudget = FS >> 2; chainD = 0;
+    step2 = STEP2_CHAINS; at2 = 0; chainBudget = FS >> 2;
     return SCAN_MORE;
   }
   if (step2 == STEP2_CHAINS) {
     const r = pass2Chains(budget);
     if (r != SCAN_REGULAR) return r;
-    step2 = STEP2_MAIN; at2 = u64at(L.HEADER_ENTRY_ARRAY_OFFSET); mainI = 0; mainLastSeen = 0;
+    step2 = STEP2_MAIN; at2 = hdr64(L.HEADER_ENTRY_ARRAY_OFFSET); mainI = 0; mainLastSeen = 0;
     return SCAN_MORE;
   }
   if (step2 == STEP2_MAIN) {
@@ -552,32 +753,30 @@ function pass2(budget: u64): i32 {
  * chains, tail pointers); what 2b asks of each node's entries is checked per DATA object below.
  */
 function pass2HashTable(budget: u64): i32 {
-  const dhtOff = u64at(L.HEADER_DATA_HASH_TABLE_OFFSET);
-  const dhtSize = u64at(L.HEADER_DATA_HASH_TABLE_SIZE);
-  const nBuckets = dhtSize / L.HASH_TABLE_ITEM_SIZE;
+  const nBuckets = hdr64(L.HEADER_DATA_HASH_TABLE_SIZE) / L.HASH_TABLE_ITEM_SIZE;
   if (at2 == 0) {
     memory.fill(HASHED, 0, <usize>nData);
     memory.fill(CLEAN, 0, <usize>nData);
     if (nBuckets == 0) return nEntries > 0 ? irregular(Reason.DATA_HASH_TABLE, 0) : SCAN_REGULAR;
-    if (dhtSize > FS || dhtOff > FS - dhtSize) return irregular(Reason.DATA_HASH_TABLE, dhtOff);
+    // the buckets as pass 1 kept them: the table the header names must be an object of the file
+    if (nDataHashTables != 1) return irregular(Reason.DATA_HASH_TABLE, 0);
   }
   const end = at2 + budget < nBuckets ? at2 + budget : nBuckets;
   for (let i: u64 = at2; i < end; i++) {
-    const bucket = dhtOff + i * L.HASH_TABLE_ITEM_SIZE;
-    let r = u64at(bucket);
+    let r = <u64>load<u32>(DHT + <usize>(i << 3));
     let lastNode: u64 = 0;
     while (r != 0) {
       if (!isData(r)) return irregular(Reason.DATA_HASH_TABLE, r);
-      const d = <usize>dataIndex(r);
+      const d = <usize>rankOf(DATAIDX, r);
       if (load<u8>(HASHED + d) != 0) return irregular(Reason.DATA_HASH_TABLE, r);
-      if (u64at(r + L.DATA_HASH) % nBuckets != i) return irregular(Reason.HASH_CHAIN, r);
+      if (dHash(d) % nBuckets != i) return irregular(Reason.HASH_CHAIN, r);
       store<u8>(HASHED + d, 2);
-      const next = u64at(r + L.DATA_NEXT_HASH_OFFSET);
+      const next = dNextHash(d);
       if (next != 0 && next <= r) return irregular(Reason.HASH_CHAIN, r);
       lastNode = r;
       r = next;
     }
-    if (u64at(bucket + 8) != lastNode) return irregular(Reason.HASH_CHAIN, bucket);
+    if (<u64>load<u32>(DHT + <usize>(i << 3), 4) != lastNode) return irregular(Reason.HASH_CHAIN, i);
   }
   at2 = end;
   return end == nBuckets ? SCAN_REGULAR : SCAN_MORE;
@@ -585,67 +784,64 @@ function pass2HashTable(budget: u64): i32 {
 
 /** fastIndex's DATA loop: each DATA object's entry-array chain well formed (LINKED, CLEAN). */
 function pass2Chains(budget: u64): i32 {
-  const words = <u64>((FS >> 9) + 1);
-  let d = chainD;
+  let d = <usize>at2;
   let done: u64 = 0;
-  let w = at2;
-  for (; w < words && done < budget; w++) {
-    let word = load<u64>(DATAIDX + <usize>(w << 4));
-    while (word != 0) {
-      const bit = ctz<u64>(word);
-      word &= word - 1;
-      done++;
-      const p = ((w << 6) + bit) << 3;
-      const n = u64at(p + L.DATA_N_ENTRIES);
-      const arr0 = u64at(p + L.DATA_ENTRY_ARRAY_OFFSET);
-      if (n == 0) {
-        store<u32>(LINKED + (d << 2), 0xffffffff);
-        if (arr0 == 0) store<u8>(CLEAN + d, 1);
-        d++;
-        continue;
-      }
-      if (!small(n)) return irregular(Reason.DATA_CHAIN, p);
-      let max = u64at(p + L.DATA_ENTRY_OFFSET);
-      if (!small(max)) return irregular(Reason.DATA_CHAIN, p);
-      let need = n - 1;
-      let a = arr0;
-      let last: u64 = 0;
-      let ok2b = isEntry(max) && (n >= 2 || a == 0);
-      let prev = max;
-      if (need == 0 && a != 0 && !isArray(a)) return irregular(Reason.DATA_CHAIN, p);
-      while (need > 0) {
-        if (!isArray(a) || bitGet(CLAIM, a)) return irregular(Reason.DATA_CHAIN, p);
-        bitSet(CLAIM, a);
-        const k = (u64at(a + L.OBJECT_SIZE) - L.ENTRY_ARRAY_ITEMS) / arrayItemSize;
-        const m = k < need ? k : need;
-        const base = a + L.ENTRY_ARRAY_ITEMS;
-        for (let j: u64 = 0; j < m; j++) {
-          const q = compact ? <u64>u32at(base + (j << 2)) : u64at(base + (j << 3));
-          if (q <= last || !small(q)) return irregular(Reason.DATA_CHAIN, p);
-          last = q;
-          if (ok2b && !(q > prev && isEntry(q))) ok2b = false;
-          prev = q;
-        }
-        need -= m;
-        if (chainBudget < m + 1) return irregular(Reason.DATA_CHAIN, p);
-        chainBudget -= m + 1;
-        done += m;
-        const next = u64at(a + L.ENTRY_ARRAY_NEXT);
-        if (next != 0 && next <= a) ok2b = false;
-        a = next;
-      }
-      if (last > max) max = last;
-      store<u32>(LINKED + (d << 2), <u32>max);
-      if (ok2b) store<u8>(CLEAN + d, 1);
-      d++;
+  for (; <u64>d < nData && done < budget; d++) {
+    done++;
+    const n = dN(d);
+    const arr0 = dArray(d);
+    if (n == 0) {
+      store<u32>(LINKED + (d << 2), NONE);
+      if (arr0 == 0) store<u8>(CLEAN + d, 1);
+      continue;
     }
+    let max = dEntry(d);
+    let need = n - 1;
+    let a = arr0;
+    let last: u64 = 0;
+    let ok2b = isEntry(max) && (n >= 2 || a == 0);
+    let prev = max;
+    if (need == 0 && a != 0 && !isArray(a)) return irregular(Reason.DATA_CHAIN, <u64>d);
+    while (need > 0) {
+      if (!isArray(a)) return irregular(Reason.DATA_CHAIN, <u64>d);
+      const ai = <usize>rankOf(ARRIDX, a);
+      if (load<u8>(ACLAIM + ai) != 0) return irregular(Reason.DATA_CHAIN, <u64>d);
+      store<u8>(ACLAIM + ai, 1);
+      const rec = AREC + (ai << 4);
+      const k = <u64>load<u32>(rec, 8);
+      const m = k < need ? k : need;
+      // an item beyond the last non-zero one is 0, which is never above `last`
+      if (m > <u64>load<u32>(rec, 4)) return irregular(Reason.DATA_CHAIN, <u64>d);
+      const base = AITEMS + (<usize>load<u32>(rec) << 2);
+      for (let j: usize = 0; <u64>j < m; j++) {
+        const q = <u64>load<u32>(base + (j << 2));
+        if (q <= last) return irregular(Reason.DATA_CHAIN, <u64>d);
+        last = q;
+        if (ok2b && !(q > prev && isEntry(q))) ok2b = false;
+        prev = q;
+      }
+      need -= m;
+      if (chainBudget < m + 1) return irregular(Reason.DATA_CHAIN, <u64>d);
+      chainBudget -= m + 1;
+      done += m;
+      const next = <u64>load<u32>(rec, 12);
+      if (next != 0 && next <= a) ok2b = false;
+      a = next;
+    }
+    if (last > max) max = last;
+    store<u32>(LINKED + (d << 2), <u32>max);
+    if (ok2b) store<u8>(CLEAN + d, 1);
   }
-  chainD = d;
-  at2 = w;
-  return w >= words ? SCAN_REGULAR : SCAN_MORE;
+  at2 = <u64>d;
+  return <u64>d >= nData ? SCAN_REGULAR : SCAN_MORE;
 }
 
-/** verify_entry_array (pass 2a) over the main chain with the answers above. */
+/**
+ * verify_entry_array (pass 2a) over the main chain: nEntries items, strictly increasing, each an
+ * ENTRY object. There are exactly nEntries ENTRY objects (the caller checks the header's count), so
+ * the walk visits every one of them, and what verify_entry asks of their items was noted per DATA
+ * object in pass 1 (DREF) and is checked in pass2Check.
+ */
 function pass2Main(budget: u64): i32 {
   const n = nEntries;
   let a = at2;
@@ -654,26 +850,18 @@ function pass2Main(budget: u64): i32 {
   let done: u64 = 0;
   while (i < n && done < budget) {
     if (!isArray(a)) return irregular(Reason.MAIN_WALK, a);
-    const next = u64at(a + L.ENTRY_ARRAY_NEXT);
+    const rec = AREC + (<usize>rankOf(ARRIDX, a) << 4);
+    const next = <u64>load<u32>(rec, 12);
     if (next != 0 && next <= a) return irregular(Reason.MAIN_WALK, a);
-    const m = (u64at(a + L.OBJECT_SIZE) - L.ENTRY_ARRAY_ITEMS) / arrayItemSize;
-    const base = a + L.ENTRY_ARRAY_ITEMS;
+    const m = <u64>load<u32>(rec, 8);
+    const count = <u64>load<u32>(rec, 4);
+    const base = AITEMS + (<usize>load<u32>(rec) << 2);
     for (let j: u64 = 0; i < n && j < m; i++, j++) {
-      const p = compact ? <u64>u32at(base + (j << 2)) : u64at(base + (j << 3));
+      if (j >= count) return irregular(Reason.MAIN_WALK, a); // a 0 item
+      const p = <u64>load<u32>(base + <usize>(j << 2));
       if (p <= last || !isEntry(p)) return irregular(Reason.MAIN_WALK, a);
       last = p;
-      const isLast = i + 1 == n;
-      const ni = (u64at(p + L.OBJECT_SIZE) - L.ENTRY_ITEMS) / entryItemSize;
-      const eb = p + L.ENTRY_ITEMS;
-      for (let k: u64 = 0; k < ni; k++) {
-        const q = compact ? <u64>u32at(eb + (k << 2)) : u64at(eb + (k << 4));
-        if (!isData(q)) return irregular(Reason.ENTRY_DATA, p);
-        const dq = <usize>dataIndex(q);
-        if (load<u8>(HASHED + dq) != 2) return irregular(Reason.ENTRY_DATA, p);
-        const mx = load<u32>(LINKED + (dq << 2));
-        if (!isLast && (mx == 0xffffffff || <u64>mx < p)) return irregular(Reason.ENTRY_DATA, p);
-      }
-      done += ni + 1;
+      done++;
     }
     a = next;
   }
@@ -684,17 +872,28 @@ function pass2Main(budget: u64): i32 {
 }
 
 /**
- * verify_data_hash_table (pass 2b), per chain node: verify_data() answered by CLEAN/LINKED (it can
- * then fail only on "not in the main entry array", i.e. an entry beyond the main chain's last).
+ * Per DATA object:
+ *  - verify_data_hash_table (pass 2b), per chain node: verify_data() answered by CLEAN/LINKED (it
+ *    can then fail only on "not in the main entry array", i.e. an entry beyond the main chain's last);
+ *  - verify_entry (pass 2a), for every entry whose items name it: in its own hash bucket, and — but
+ *    for the file's last entry — its chain reaching that entry or beyond.
  */
 function pass2Check(budget: u64): i32 {
   const n = nEntries;
   const end = at2 + budget < nData ? at2 + budget : nData;
   for (let dd = <usize>at2; dd < <usize>end; dd++) {
-    if (load<u8>(HASHED + dd) == 0) continue;
+    const hashed = load<u8>(HASHED + dd);
     const mx = load<u32>(LINKED + (dd << 2));
-    if (load<u8>(CLEAN + dd) != 1) return irregular(Reason.HASH_CHAIN, <u64>dd);
-    if (mx != 0xffffffff && !(n > 0 && <u64>mx <= mainLast)) return irregular(Reason.HASH_CHAIN, <u64>dd);
+    if (hashed != 0) {
+      if (load<u8>(CLEAN + dd) != 1) return irregular(Reason.HASH_CHAIN, <u64>dd);
+      if (mx != NONE && !(n > 0 && <u64>mx <= mainLast)) return irregular(Reason.HASH_CHAIN, <u64>dd);
+    }
+    const newest = <u64>load<u32>(DREF + (dd << 3));
+    if (newest != 0) {
+      if (hashed != 2) return irregular(Reason.ENTRY_DATA, <u64>dd);
+      const needed = newest == lastEntry ? <u64>load<u32>(DREF + (dd << 3), 4) : newest;
+      if (needed != 0 && (mx == NONE || <u64>mx < needed)) return irregular(Reason.ENTRY_DATA, <u64>dd);
+    }
   }
   at2 = end;
   return end == nData ? SCAN_REGULAR : SCAN_MORE;
@@ -704,7 +903,8 @@ function pass2Check(budget: u64): i32 {
 // A tag's HMAC covers, for each object from the segment's start up to the tag itself, the bytes
 // journal-authenticate.c's journal_file_hmac_put_object() feeds (the object header and the fields
 // that never change after writing), and for the file's first tag also parts of the header. The
-// walk below yields those bytes in order straight from the file, so no range list is built.
+// walk below yields those bytes in order straight from the window (the caller keeps the segment in
+// it until hashed), so no range list is built.
 // Lane state (u32 × 6): object offset (0 = still in the header ranges), last object (the tag),
 // piece index, offset within the piece, done flag, first object of the segment.
 
@@ -755,11 +955,11 @@ export function segmentGather(st: usize, dst: usize, cap: u32): u32 {
   let off = <u64>load<u32>(st, 12);
   let n: u32 = 0;
   while (n < cap) {
-    let s: u64, len: u64;
+    let s: usize, len: u64;
     if (q == 0) {
       if (k >= 4) { q = <u64>load<u32>(st, 20); k = 0; off = 0; continue; }
-      s = <u64>HEADER_PIECES[k * 2];
-      len = <u64>HEADER_PIECES[k * 2 + 1] - s;
+      s = HDR + <usize>HEADER_PIECES[k * 2];
+      len = <u64>HEADER_PIECES[k * 2 + 1] - <u64>HEADER_PIECES[k * 2];
     } else {
       if (q > tag) { store<u32>(st, 1, 16); break; }
       if (!piece(q, k)) {
@@ -767,11 +967,11 @@ export function segmentGather(st: usize, dst: usize, cap: u32): u32 {
         k = 0; off = 0;
         continue;
       }
-      s = pieceStart;
+      s = FB + <usize>pieceStart;
       len = pieceLen;
     }
     const take = min<u64>(len - off, <u64>(cap - n));
-    memory.copy(dst + <usize>n, FB + <usize>(s + off), <usize>take);
+    memory.copy(dst + <usize>n, s + <usize>off, <usize>take);
     n += <u32>take;
     off += take;
     if (off == len) { k++; off = 0; }

@@ -1,45 +1,62 @@
 /**
- * Reading a journal for verification: straight into a kernel arena (wasm memory), so the file is in
- * memory once and the wasm scan reads it in place. The header is read first (it sizes the arena's
- * scan tables); the rest is read by the libuv thread pool while verification scans what has arrived.
- * Plain bytes when no arena can be had.
+ * A journal file as a source for verification (src/verify/window.ts): the verifier reads it straight
+ * into its arena's window through the libuv thread pool, a few reads ahead of the scan, so only a
+ * window of the file is in memory and the reads overlap the scan. Read whole (into JS memory) only
+ * when the fast path declines and the exact verifier needs all of it.
  */
 import { closeSync, fstatSync, openSync, read as readAsync, readSync } from 'node:fs';
-import type { Kernel } from '../src/kernel/kernel.js';
-import { ArenaLoader, HEAD_BYTES, scanTables } from '../src/verify/arena-fill.js';
-import type { VerifyInput } from '../src/verify/index.js';
+import { HEAD_BYTES, type FileSource } from '../src/verify/window.js';
 
-/**
- * Bytes per read, and reads queued at once: all of them, straight into the arena, so the thread
- * pool keeps reading while the main thread scans (each completion only records how far it got).
- */
+/** Reads under way at once (the thread pool has four threads). */
+const PARALLEL = 4;
+/** Bytes per synchronous read when the file is read whole. */
 const CHUNK = 8 << 20;
-const IN_FLIGHT = 1 << 16;
 
-/** The file as verifyJournal's input, or the error code Node gave (ENOENT, EISDIR, …). */
-export async function readJournal(path: string, kernel: Kernel): Promise<VerifyInput | { error: unknown }> {
+export interface JournalSource extends FileSource {
+  /** Closes the file (once every read the verifier started is done: verifyJournal waits for them). */
+  close(): void;
+}
+
+/** The file as verifyJournal's source, or the error Node gave (ENOENT, EISDIR, …). */
+export function openJournalSource(path: string): { name: string; source: JournalSource } | { error: unknown } {
   let fd: number | undefined;
   try {
     fd = openSync(path, 'r');
     const st = fstatSync(fd);
     if (st.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
     const size = st.size;
+    const file = fd;
+    let closed = false;
+    // the head at once, synchronously: the verifier starts on it (a first trip through the thread
+    // pool, while the seal helper's thread starts up, took ~6 ms)
     const head = new Uint8Array(Math.min(size, HEAD_BYTES));
-    const got = readFully(fd, head, 0);
-    if (got < head.length) return { name: path, bytes: head.slice(0, got) };
-    const arena = await kernel.openArena(size, scanTables(head, size));
-    if (!arena) {
-      const bytes = new Uint8Array(size);
-      bytes.set(head);
-      const n = readFully(fd, bytes, head.length);
-      return { name: path, bytes: n < size ? bytes.slice(0, n) : bytes };
-    }
-    arena.bytes.set(head);
-    const fill = new ArenaLoader(size);
-    fill.advance(head.length);
-    readRest(fd, arena.bytes, head.length, fill, path);
-    fd = undefined; // readRest closes it
-    return { name: path, arena, fill };
+    const got = readSync(file, head, 0, head.length, 0);
+    const source: JournalSource = {
+      size,
+      parallel: PARALLEL,
+      read(at, into, done) {
+        if (at + into.length <= got) {
+          into.set(head.subarray(at, at + into.length));
+          return done();
+        }
+        readChunk(file, into, 0, at, path, done);
+      },
+      async whole() {
+        const bytes = new Uint8Array(size);
+        for (let off = 0; off < size; ) {
+          const n = readSync(file, bytes, off, Math.min(CHUNK, size - off), off);
+          if (n === 0) throw new Error(`${path}: the file ended at byte ${off} while it was being read (it shrank)`);
+          off += n;
+        }
+        return bytes;
+      },
+      close() {
+        if (!closed) closeSync(file);
+        closed = true;
+      },
+    };
+    fd = undefined;
+    return { name: path, source };
   } catch (e) {
     return { error: e };
   } finally {
@@ -47,56 +64,12 @@ export async function readJournal(path: string, kernel: Kernel): Promise<VerifyI
   }
 }
 
-/** Synchronous reads into target from `from`; returns where the data ended (short when the file shrank). */
-function readFully(fd: number, target: Uint8Array, from: number): number {
-  let off = from;
-  while (off < target.length) {
-    const n = readSync(fd, target, off, Math.min(CHUNK, target.length - off), off);
-    if (n === 0) break;
-    off += n;
-  }
-  return off;
-}
-
-/** Reads [from, end) in chunks, a few at a time, reporting each contiguous prefix; closes fd. */
-function readRest(fd: number, target: Uint8Array, from: number, fill: ArenaLoader, path: string): void {
-  const end = target.length;
-  if (from >= end) return closeSync(fd);
-  let next = from;
-  let active = 0;
-  let failed = false;
-  const finish = (error?: unknown) => {
-    if (error !== undefined && !failed) {
-      failed = true;
-      fill.fail(error);
-    }
-    if (active === 0 && (failed || fill.loaded >= end)) closeSync(fd);
-  };
-  const issue = (): void => {
-    while (!failed && active < IN_FLIGHT && next < end) {
-      const at = next;
-      const len = Math.min(CHUNK, end - at);
-      next += len;
-      active++;
-      readChunk(fd, target, at, len, path, (err) => {
-        active--;
-        if (err) return finish(err);
-        fill.arrived(at, at + len);
-        if (fill.loaded >= end) return finish();
-        issue();
-        if (failed) finish();
-      });
-    }
-  };
-  issue();
-}
-
-/** One chunk, reading again after a short read; a file that shrank is an error. */
-function readChunk(fd: number, target: Uint8Array, at: number, len: number, path: string, cb: (err?: unknown) => void): void {
-  readAsync(fd, target, at, len, at, (err, n) => {
-    if (err) return cb(err);
-    if (n === len) return cb();
-    if (n === 0) return cb(new Error(`${path}: the file ended at byte ${at} while it was being read (it shrank)`));
-    readChunk(fd, target, at + n, len - n, path, cb);
+/** into[from..] from file offset `at`, reading again after a short read; a file that shrank is an error. */
+function readChunk(fd: number, into: Uint8Array, from: number, at: number, path: string, done: (err?: unknown) => void): void {
+  readAsync(fd, into, from, into.length - from, at, (err, n) => {
+    if (err) return done(err);
+    if (from + n === into.length) return done();
+    if (n === 0) return done(new Error(`${path}: the file ended at byte ${at} while it was being read (it shrank)`));
+    readChunk(fd, into, from + n, at + n, path, done);
   });
 }

@@ -5,7 +5,7 @@
 import { parentPort } from 'node:worker_threads';
 import { loadNodeKernel } from './kernel-node.js';
 import { nodeHmac } from './node-hmac.js';
-import { readJournal } from './read-journal.js';
+import { openJournalSource } from './read-journal.js';
 import { verifyJournal } from '../src/verify/index.js';
 import type { SystemdVersion } from '../src/verify/report.js';
 import { processLocalTime } from './tz.js';
@@ -22,16 +22,20 @@ export interface WorkerJob {
 parentPort?.on('message', async (job: WorkerJob) => {
   try {
     const kernel = await loadNodeKernel();
-    const input = await readJournal(job.path, kernel);
+    const input = openJournalSource(job.path);
     if ('error' in input) throw input.error;
-    const report = await verifyJournal(input, kernel, {
-      key: job.key,
-      version: job.version,
-      quiet: job.quiet,
-      localTime: processLocalTime(job.utc),
-      hmac: nodeHmac,
-    });
-    parentPort!.postMessage({ id: job.id, report });
+    try {
+      const report = await verifyJournal(input, kernel, {
+        key: job.key,
+        version: job.version,
+        quiet: job.quiet,
+        localTime: processLocalTime(job.utc),
+        hmac: nodeHmac,
+      });
+      parentPort!.postMessage({ id: job.id, report });
+    } finally {
+      input.source.close();
+    }
   } catch (e) {
     parentPort!.postMessage({ id: job.id, error: (e as { code?: string })?.code ?? (e instanceof Error ? e.message : String(e)) });
   }

@@ -10,11 +10,11 @@ import { loadNodeKernel } from './kernel-node.js';
 import { STRERROR } from '../src/errors.js';
 import { JournalError } from '../src/errors.js';
 import { JournalFile } from '../src/journal/file.js';
-import { VerifyAborted, openJournal, verifyJournal, type VerifyInput } from '../src/verify/index.js';
+import { VerifyAborted, openJournal, verifyJournal } from '../src/verify/index.js';
 import type { Kernel } from '../src/kernel/kernel.js';
 import { nodeHmac } from './node-hmac.js';
 import type { MacHelper } from '../src/verify/mac-helper.js';
-import { readJournal } from './read-journal.js';
+import { openJournalSource } from './read-journal.js';
 import type { SystemdVersion, VerifyOptions, VerifyReport } from '../src/verify/report.js';
 import { processLocalTime } from './tz.js';
 
@@ -47,20 +47,17 @@ function ioError(e: unknown): string {
   return IO_STRERROR[code] ?? (e instanceof Error ? e.message : String(e));
 }
 
-async function read(path: string, kernel: Kernel): Promise<VerifyInput | string> {
-  const r = await readJournal(path, kernel);
-  return 'error' in r ? ioError(r.error) : r;
-}
-
-/** Reads and verifies one file here; the rest of the file is still being read as verification starts. */
+/** Reads and verifies one file here, reading it as verification goes. */
 async function readAndVerify(path: string, kernel: Kernel, options: VerifyOptions): Promise<VerifyReport | string> {
-  const input = await read(path, kernel);
-  if (typeof input === 'string') return input;
+  const input = openJournalSource(path);
+  if ('error' in input) return ioError(input.error);
   try {
     return await verifyJournal(input, kernel, options);
   } catch (e) {
     if (e instanceof VerifyAborted) throw e;
     return ioError(e); // reading stopped half-way (the file shrank, an I/O error)
+  } finally {
+    input.source.close();
   }
 }
 

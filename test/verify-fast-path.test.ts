@@ -1,15 +1,16 @@
 // The wasm fast path (assembly/scan.ts + src/verify/regular.ts) against the exact verifier
 // (structure.ts): on every fixture, every key case and thousands of mutants, the report with the fast
-// path equals the report without it, field for field. The fast path must also actually be taken on
-// regular files (else these comparisons would prove nothing), and must decline every file the exact
-// verifier finds fault with.
+// path equals the report without it, field for field — with the default window and with windows of
+// a few KiB, which move on (and grow) many times per file. The fast path must also actually be taken
+// on regular files (else these comparisons would prove nothing), whatever the window, and must
+// decline every file the exact verifier finds fault with.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { loadNodeKernel } from '../cli/kernel-node.js';
 import { openJournal, verifyJournal } from '../src/verify/index.js';
 import { verifyRegular } from '../src/verify/regular.js';
-import { scanTables } from '../src/verify/arena-fill.js';
+import { HEAD_BYTES, WINDOW_BYTES, WindowReader, bytesSource, scanTables } from '../src/verify/window.js';
 import { utcTime } from '../src/verify/text.js';
 import { parseVerificationKey } from '../src/verify/key.js';
 import type { SystemdVersion, VerifyReport } from '../src/verify/report.js';
@@ -24,27 +25,29 @@ const manifest = JSON.parse(readFileSync(`${FIXTURES}/corpus/manifest.json`, 'ut
 };
 const KEY_A = readFileSync(`${FIXTURES}/corpus/keys/A.key`, 'utf8').trim();
 
-async function both(kernel: Kernel, name: string, bytes: Uint8Array, key: string | undefined, version: SystemdVersion): Promise<[VerifyReport, VerifyReport]> {
-  const fast = await verifyJournal({ name, bytes }, kernel, { key, version });
+async function both(kernel: Kernel, name: string, bytes: Uint8Array, key: string | undefined, version: SystemdVersion, windowBytes?: number): Promise<[VerifyReport, VerifyReport]> {
+  const fast = await verifyJournal({ name, bytes }, kernel, { key, version, windowBytes });
   const exact = await verifyJournal({ name, bytes }, kernel, { key, version, fastPath: false });
   return [fast, exact];
 }
 
-/** verifyRegular on its own: the run, or null when it declined the file. */
-async function regularRun(kernel: Kernel, bytes: Uint8Array, key: string | undefined, version: SystemdVersion) {
+/** verifyRegular on its own, the file streamed through a window of `windowBytes`: the run, or null when it declined the file. */
+async function regularRun(kernel: Kernel, bytes: Uint8Array, key: string | undefined, version: SystemdVersion, windowBytes = WINDOW_BYTES) {
+  const f = openJournal('f', bytes, version);
+  if (typeof f === 'string') return null;
   const arena = await kernel.openArena(bytes.length);
   assert.ok(arena, 'an arena for a small file');
-  arena.bytes.set(bytes);
-  const f0 = openJournal('f', arena.bytes, version);
-  if (typeof f0 === 'string') return null;
-  const b = scanTables(f0.bytes, f0.size);
-  assert.ok(arena.prepareScan(b.maxData, b.maxTags));
-  const f = openJournal('f', arena.bytes, version);
-  assert.notEqual(typeof f, 'string');
+  const head = Math.min(bytes.length, HEAD_BYTES);
+  arena.window.set(bytes.subarray(0, head));
+  assert.ok(arena.prepareScan(scanTables(bytes, bytes.length)));
+  const reader = new WindowReader(arena, bytesSource(bytes), head, windowBytes);
   const k = key ? parseVerificationKey(key) : null;
   const parsed = k ? { seed: k.seed, startUsec: BigInt(k.startUsec), intervalUsec: BigInt(k.intervalUsec) } : null;
-  return verifyRegular(f as Exclude<typeof f, string>, arena, { version, kernel, key: parsed, sealChecks: true, localTime: utcTime, arena });
+  return verifyRegular(f, arena, reader, { version, kernel, key: parsed, sealChecks: true, localTime: utcTime });
 }
+
+/** Windows that move on many times in a fixture of 40–900 KiB (the smallest grows for most segments). */
+const SMALL_WINDOWS = [1024, 4096, 24 << 10];
 
 test('fast path: every corpus and testdata file, with and without keys, 252 and 254: same report as the exact verifier', async () => {
   const kernel = await kernelP;
@@ -65,15 +68,36 @@ test('fast path: every corpus and testdata file, with and without keys, 252 and 
   assert.ok(compared > 200, `compared ${compared}`);
 });
 
-test('fast path: taken on the regular fixtures (PASS ones), declined on every file with a failure', async () => {
+test('fast path, small windows: every corpus and testdata file, with and without keys: same report as the exact verifier', async () => {
+  const kernel = await kernelP;
+  const files: Array<[string, Uint8Array]> = corpusNames().map((n) => [n, corpus(n)]);
+  for (const n of testdataNames()) files.push([n, await testdata(n)]);
+  const A1 = readFileSync(`${FIXTURES}/corpus/keys/A-1min.key`, 'utf8').trim();
+  let compared = 0;
+  for (const [name, bytes] of files) {
+    for (const key of [undefined, KEY_A, A1]) {
+      for (const windowBytes of SMALL_WINDOWS) {
+        const version = compared % 2 ? 252 : 254;
+        const [fast, exact] = await both(kernel, name, bytes, key, version, windowBytes);
+        assert.deepEqual(fast, exact, `${name} key=${key} v${version} window ${windowBytes}`);
+        compared++;
+      }
+    }
+  }
+  assert.ok(compared > 300, `compared ${compared}`);
+});
+
+test('fast path: taken on the regular fixtures (PASS ones), declined on every file with a failure, whatever the window', async () => {
   const kernel = await kernelP;
   let taken = 0;
+  let runs = 0;
   for (const name of corpusNames()) {
     const bytes = corpus(name);
     for (const key of [undefined, KEY_A]) {
       for (const version of [252, 254] as const) {
         const exact = await verifyJournal({ name, bytes }, kernel, { key, version, fastPath: false });
-        const run = await regularRun(kernel, bytes, key, version);
+        const windowBytes = [WINDOW_BYTES, ...SMALL_WINDOWS][runs++ % 4]!;
+        const run = await regularRun(kernel, bytes, key, version, windowBytes);
         const structural = exact.verdict === 'PASS' || (exact.verdict === 'FAIL' && exact.structureOk === true && exact.failure?.check === 'no-key');
         if (exact.verdict === 'PASS') {
           assert.ok(run, `${name} key=${!!key} v${version}: PASS, but the fast path declined it`);
@@ -97,8 +121,9 @@ test('fast path: 3000 mutants of the corpus give the same report with and withou
     const m = mutate(corpus(src), `fast-1-${i}`, { donors });
     const version: SystemdVersion = i % 2 === 0 ? 254 : 252;
     const key = i % 3 === 0 ? undefined : KEY_A;
-    const [fast, exact] = await both(kernel, src, m.bytes, key, version);
-    assert.deepEqual(fast, exact, `${src} mutant ${i} (${m.ops.join('; ')}) key=${!!key} v${version}`);
+    const windowBytes = i % 4 === 3 ? WINDOW_BYTES : SMALL_WINDOWS[i % 4]!;
+    const [fast, exact] = await both(kernel, src, m.bytes, key, version, windowBytes);
+    assert.deepEqual(fast, exact, `${src} mutant ${i} (${m.ops.join('; ')}) key=${!!key} v${version} window ${windowBytes}`);
     verdicts.set(fast.verdict, (verdicts.get(fast.verdict) ?? 0) + 1);
   }
   console.log(`# mutant verdicts: ${[...verdicts].map(([v, n]) => `${v} ${n}`).join(', ')}`);

@@ -1,21 +1,22 @@
-// Verifying a file while it is still being read in (src/verify/arena-fill.ts): the CLI and the page
-// hand verifyJournal an arena that fills front to back, and the fast path scans what has arrived,
-// checking compressed payloads and hashing accepted tags (tag-macs.ts) whenever it has caught up.
-// However the bytes arrive, the report must be the one for the whole file at once; a read that
-// fails half-way must reject, never give a verdict on half a file.
+// Verifying a file while it is still being read in (src/verify/window.ts): the CLI and the page hand
+// verifyJournal a source, read into a window of the arena as the fast path scans it, checking
+// compressed payloads and hashing accepted tags (tag-macs.ts) whenever it has caught up, and moving
+// the window on behind them. However the bytes arrive, and whatever the window, the report must be
+// the one for the whole file at once; a read that fails half-way must reject, never give a verdict
+// on half a file.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { loadNodeKernel } from '../cli/kernel-node.js';
-import { readJournal } from '../cli/read-journal.js';
-import { ArenaLoader, HEAD_BYTES, scanTables } from '../src/verify/arena-fill.js';
+import { openJournalSource } from '../cli/read-journal.js';
+import { HEAD_BYTES, WINDOW_BYTES, type FileSource } from '../src/verify/window.js';
 import { verifyJournal } from '../src/verify/index.js';
 import { TagMacs, type PlatformHmac } from '../src/verify/tag-macs.js';
 import { parseVerificationKey } from '../src/verify/key.js';
 import { SealState } from '../src/verify/seal.js';
 import { Access } from '../src/verify/structure.js';
 import { utcTime } from '../src/verify/text.js';
-import type { Kernel } from '../src/kernel/kernel.js';
+import type { JournalArena, Kernel } from '../src/kernel/kernel.js';
 import type { SystemdVersion, VerifyReport } from '../src/verify/report.js';
 import { FIXTURES, corpus, corpusNames, testdata, testdataNames } from './journal-fixtures.js';
 import { mutate } from './fuzz/mutate.js';
@@ -26,37 +27,41 @@ const kernelP = loadNodeKernel();
 const KEY_A = readFileSync(`${FIXTURES}/corpus/keys/A.key`, 'utf8').trim();
 const A1 = readFileSync(`${FIXTURES}/corpus/keys/A-1min.key`, 'utf8').trim();
 
-/** An arena filled asynchronously in random steps (some tiny, some past several objects); the loader may fail at `failAt`. */
-async function streamed(kernel: Kernel, bytes: Uint8Array, seed: string, failAt?: number): Promise<{ arena: NonNullable<Awaited<ReturnType<Kernel['openArena']>>>; fill: ArenaLoader; done: Promise<void> }> {
-  const head = bytes.subarray(0, Math.min(bytes.length, HEAD_BYTES));
-  const arena = await kernel.openArena(bytes.length, scanTables(head, bytes.length));
-  assert.ok(arena && arena.sized, 'a sized arena for a small file');
-  const fill = new ArenaLoader(bytes.length);
+/**
+ * The file as a source whose reads complete later, out of order (up to `parallel` at once, each
+ * after a random number of macrotasks, some at once), through a window of a random size; a read
+ * reaching `failAt` fails.
+ */
+function streamed(bytes: Uint8Array, seed: string, failAt?: number): { source: FileSource; windowBytes: number; reads: () => number } {
   const next = prng([...seed].reduce((h, c) => Math.imul(h ^ c.charCodeAt(0), 16777619) >>> 0, 2166136261));
-  const done = (async () => {
-    let at = 0;
-    while (at < bytes.length) {
-      await new Promise((r) => setImmediate(r));
-      const step = next() < 0.3 ? 1 + Math.floor(next() * 64) : 1 + Math.floor(next() * 20000);
-      const end = Math.min(bytes.length, at + step);
-      if (failAt !== undefined && end > failAt) {
-        fill.fail(new Error(`test read failure at ${failAt}`));
-        return;
-      }
-      arena.bytes.set(bytes.subarray(at, end), at);
-      at = end;
-      fill.advance(at);
-    }
-  })();
-  return { arena, fill, done };
+  const windowBytes = [1024, 3000, 8192, 65536, WINDOW_BYTES][Math.floor(next() * 5)]!;
+  let reads = 0;
+  const source: FileSource = {
+    size: bytes.length,
+    parallel: 1 + Math.floor(next() * 4),
+    read(at, into, done) {
+      reads++;
+      const finish = () => {
+        if (failAt !== undefined && at + into.length > failAt) return done(new Error(`test read failure at ${failAt}`));
+        into.set(bytes.subarray(at, at + into.length));
+        done();
+      };
+      const turns = next() < 0.2 ? 0 : 1 + Math.floor(next() * 3);
+      if (turns === 0) return finish();
+      let left = turns;
+      const tick = () => (--left === 0 ? finish() : setImmediate(tick));
+      setImmediate(tick);
+    },
+    whole: async () => bytes,
+  };
+  return { source, windowBytes, reads: () => reads };
 }
 
 async function compare(kernel: Kernel, name: string, bytes: Uint8Array, key: string | undefined, version: SystemdVersion, seed: string): Promise<VerifyReport> {
   const whole = await verifyJournal({ name, bytes }, kernel, { key, version });
-  const { arena, fill, done } = await streamed(kernel, bytes, seed);
-  const report = await verifyJournal({ name, arena, fill }, kernel, { key, version });
-  await done;
-  assert.deepEqual(report, whole, `${name} key=${key ? key.slice(0, 6) : '-'} v${version} (seed ${seed})`);
+  const { source, windowBytes } = streamed(bytes, seed);
+  const report = await verifyJournal({ name, source }, kernel, { key, version, windowBytes });
+  assert.deepEqual(report, whole, `${name} key=${key ? key.slice(0, 6) : '-'} v${version} window ${windowBytes} (seed ${seed})`);
   return report;
 }
 
@@ -93,10 +98,40 @@ test('streamed: a read that fails half-way rejects with its error, at any point 
   const bytes = corpus('sealed.journal');
   for (const failAt of [HEAD_BYTES + 1, Math.floor(bytes.length / 2), bytes.length - 1]) {
     if (failAt >= bytes.length) continue;
-    const { arena, fill, done } = await streamed(kernel, bytes, `fail-${failAt}`, failAt);
-    await assert.rejects(verifyJournal({ name: 'sealed.journal', arena, fill }, kernel, { key: KEY_A }), /test read failure/);
-    await done;
+    for (const seed of ['a', 'b', 'c']) {
+      const { source, windowBytes } = streamed(bytes, `fail-${failAt}-${seed}`, failAt);
+      await assert.rejects(verifyJournal({ name: 'sealed.journal', source }, kernel, { key: KEY_A, windowBytes }), /test read failure/);
+    }
   }
+});
+
+test('streamed: a big file is never in memory at once (the window moves on, and is read only once)', async () => {
+  const kernel = await kernelP;
+  // sealed-many-epochs: ~900 KiB, a tag every few KiB; windows of 16 KiB move on dozens of times
+  const bytes = corpus('sealed-many-epochs.journal');
+  const { source, reads } = streamed(bytes, 'once');
+  let lastEnd = 0;
+  let overlap = false;
+  const counting: FileSource = {
+    ...source,
+    read(at, into, done) {
+      if (at < lastEnd) overlap = true;
+      lastEnd = at + into.length;
+      source.read(at, into, done);
+    },
+    whole: () => assert.fail('the fast path took it: the whole file is never needed'),
+  };
+  // the arena the verifier opens, to see where its window ended up
+  let arena: JournalArena | null = null;
+  const spy: Kernel = Object.create(kernel);
+  spy.openArena = async (size, tables) => (arena = await kernel.openArena(size, tables));
+  const report = await verifyJournal({ name: 'sealed-many-epochs.journal', source: counting }, spy, { key: KEY_A, windowBytes: 16 << 10 });
+  assert.equal(report.verdict, 'PASS');
+  assert.equal(overlap, false, 'every byte read once, in order');
+  assert.equal(lastEnd, bytes.length);
+  assert.ok(reads() > 40, `${reads()} reads`);
+  assert.ok(arena, 'an arena');
+  assert.ok((arena as JournalArena).base > bytes.length - (64 << 10), `the window moved on to ${(arena as JournalArena).base} of ${bytes.length}`);
 });
 
 test('tag MACs (kernel, OpenSSL, asynchronous): the digest of every tag of a sealed file, as the tag stores it', async () => {
@@ -121,9 +156,10 @@ test('CLI reader: a file read in by the thread pool while it is verified gives t
   const kernel = await kernelP;
   for (const name of ['sealed.journal', 'sealed-tail.journal', 'unsealed.journal']) {
     const path = `${FIXTURES}/corpus/${name}`;
-    const input = await readJournal(path, kernel);
+    const input = openJournalSource(path);
     assert.ok(!('error' in input));
-    const report = await verifyJournal(input, kernel, { key: KEY_A });
+    const report = await verifyJournal(input, kernel, { key: KEY_A, windowBytes: 8192 });
+    input.source.close();
     const whole = await verifyJournal({ name: path, bytes: new Uint8Array(readFileSync(path)) }, kernel, { key: KEY_A });
     assert.deepEqual(report, whole, name);
   }
@@ -163,10 +199,9 @@ test('platform HMAC (CLI: OpenSSL): same reports; a lying or failing one changes
       for (const [v, hmac] of Object.entries(variants)) {
         const whole = await verifyJournal({ name, bytes }, kernel, { key, hmac });
         assert.deepEqual(whole, expected, `${name} ${v}`);
-        const { arena, fill, done } = await streamed(kernel, bytes, `hmac-${v}-${name}`);
-        const r = await verifyJournal({ name, arena, fill }, kernel, { key, hmac });
-        await done;
-        assert.deepEqual(r, expected, `${name} ${v} streamed`);
+        const { source, windowBytes } = streamed(bytes, `hmac-${v}-${name}`);
+        const r = await verifyJournal({ name, source }, kernel, { key, hmac, windowBytes });
+        assert.deepEqual(r, expected, `${name} ${v} streamed, window ${windowBytes}`);
       }
     }
   }
@@ -184,9 +219,10 @@ test('CLI reader: empty and tiny files give the whole-file report', async () => 
       const bytes = corpus('sealed.journal').slice(0, size);
       const path = join(dir, `f${size}`);
       writeFileSync(path, bytes);
-      const input = await readJournal(path, kernel);
+      const input = openJournalSource(path);
       assert.ok(!('error' in input));
       const report = await verifyJournal(input, kernel, { key: KEY_A });
+      input.source.close();
       const whole = await verifyJournal({ name: path, bytes }, kernel, { key: KEY_A });
       assert.deepEqual(report, whole, `${size} bytes`);
     }

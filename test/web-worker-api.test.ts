@@ -116,10 +116,11 @@ test('a malformed key: KEY_REJECTED, as journalctl', async () => {
 function fed(bytes: Uint8Array, order: 'page' | 'reversed' | 'broken') {
   const { port1, port2 } = new MessageChannel();
   const head = bytes.slice(0, Math.min(bytes.length, FEED_HEAD));
-  const file: FedFile = { size: bytes.length, head, port: port2 as unknown as FeedPort };
+  const blob = new Blob([bytes]);
+  const file: FedFile = { size: bytes.length, head, port: port2 as unknown as FeedPort, blob };
   const feeder = port1 as unknown as FeedPort;
   if (order === 'page') {
-    void feedFile(new Blob([bytes]), head.length, feeder);
+    void feedFile(blob, head.length, feeder);
   } else {
     const slices: Array<[number, number]> = [];
     for (let at = head.length; at < bytes.length; at += 4096) slices.push([at, Math.min(bytes.length, at + 4096)]);
@@ -187,7 +188,7 @@ test('a big file verified alone gets a seal helper; one that cannot start, or wo
     const { port1, port2 } = new MessageChannel();
     ports.push(port1, port2);
     void loadKernel(readFileSync(kernelWasmUrl())).then((k) => serveMacHelper(port2 as never, k, key));
-    return { helper: macHelperClient(port1 as never, { afterRead: true }), close: () => port1.close() };
+    return { helper: macHelperClient(port1 as never), close: () => port1.close() };
   });
   try {
     assert.deepEqual((await failing.verify(fed(bytes, 'page'), { name, key: KEY, alone: true })).report, expectedReport, 'a helper that cannot start');

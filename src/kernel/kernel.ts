@@ -40,39 +40,55 @@ export interface Kernel {
   /** FSPRG bound to one 12-byte seed: primes are generated once (the expensive part), then any epoch is cheap. */
   fsprg(seed: Uint8Array): Fsprg;
   /**
-   * A fresh kernel instance whose memory holds one journal of `size` bytes (see JournalArena), or
-   * null when it cannot (too large for wasm memory, or no memory left). With `tables` (the bounds
-   * from the file's header, read first), the scan tables are sized now, so the memory never grows
-   * while the file is being read in.
+   * A fresh kernel instance whose memory has a window for one journal of `size` bytes (see
+   * JournalArena), or null when it cannot (too large for wasm memory, or no memory left). With
+   * `tables` (the bounds from the file's header, read first), the scan tables are sized now, so
+   * the memory never grows while the file is being read in.
    */
   openArena(size: number, tables?: ScanTables): Promise<JournalArena | null>;
 }
 
-/** Upper bounds for the scan tables (arena-fill.ts scanTables). */
-export interface ScanTables { maxData: number; maxTags: number }
+/** Upper bounds for the scan tables (window.ts scanTables). */
+export interface ScanTables { maxData: number; maxTags: number; maxArrays: number; maxItems: number; maxBuckets: number }
 
 /**
- * One journal file inside wasm memory (assembly/scan.ts): the caller writes the file into `bytes`
- * (one copy, read straight from disk or from a File), then the structural scan and the tag HMACs
- * run over it in place. The instance is the file's alone; dropping the arena frees its memory.
+ * One journal file streaming through wasm memory (assembly/scan.ts): the caller reads the file into
+ * the `window` (straight from disk or from a File), the structural scan and the tag HMACs run over
+ * it in place, and the caller moves the window on (shift) behind them (src/verify/window.ts). The
+ * instance is the file's alone; dropping the arena frees its memory.
  */
 export interface JournalArena {
+  /** The file's size. */
+  readonly size: number;
   /**
-   * The file's bytes, in wasm memory. Stays valid: the arena's memory grows only in prepareScan()
-   * (never, when openArena sized the tables).
+   * The window, in wasm memory: file offset o is at window[o - base]. Room for the whole file (its
+   * pages are touched only as far as they are filled). Stays valid: the arena's memory grows only in
+   * prepareScan() (never, when openArena sized the tables).
    */
-  readonly bytes: Uint8Array;
+  readonly window: Uint8Array;
+  /** The file offset at the window's start (0 until the first shift). */
+  readonly base: number;
+  /**
+   * Moves the window on: file bytes [keep, loaded) go to its start (keep becomes the base). Nothing
+   * before `keep` may be needed any more (pass 1 is at or beyond it), and no read into the window
+   * may be under way.
+   */
+  shift(keep: number, loaded: number): void;
+  /** File bytes [from, to), which must be in the window (a view of it: valid until the next shift). */
+  at(from: number, to: number): Uint8Array;
   /** Hashing with the arena's own instance (no FSPRG: use the kernel that opened the arena). */
   readonly kernel: Kernel;
   /**
-   * Sizes the scan tables (once, after the file is in `bytes`: the bounds come from its header).
-   * False when memory cannot grow that far. A second call answers as the first did.
+   * Sizes the scan tables (once, after the head of the file is in the window: the bounds come from
+   * its header). False when memory cannot grow that far. A second call answers as the first did.
    */
-  prepareScan(maxData: number, maxTags: number): boolean;
+  prepareScan(tables: ScanTables): boolean;
   /** The scan tables are sized (prepareScan succeeded, or openArena sized them). */
   readonly sized: boolean;
-  /** Bytes [0, n) are in place: pass 1 stops (SCAN_WAIT) at the first object reaching beyond. */
+  /** Bytes [base, n) are in the window: pass 1 stops (SCAN_WAIT) at the first object reaching beyond. */
   scanAvail(n: number): void;
+  /** Where pass 1 is: the bytes it still needs start here. */
+  scanPosition(): number;
   /** Tags and compressed DATA objects accepted so far (their records are final). */
   scanCounts(): { tags: number; compressed: number };
   /** Starts the scan (header fields as JournalFile.open validated them). */
@@ -85,7 +101,7 @@ export interface JournalArena {
   scanTags(to: number, from?: number): BigUint64Array;
   /** Offsets of the compressed DATA objects the scan left to the caller, [from, to). */
   scanCompressed(to: number, from?: number): Uint32Array;
-  /** HMAC-SHA256 of tag segments [start, tag] walked in place (4-lane), in job order. */
+  /** HMAC-SHA256 of tag segments [start, tag] walked in place (4-lane), in job order; each must be in the window. */
   hmacSegments(jobs: readonly SegmentJob[]): Uint8Array[];
   /**
    * The bytes a segment's HMAC covers, in order, copied into `into` (or a larger array when it is
@@ -155,7 +171,8 @@ export interface KernelExports {
   fsprgSetup(seed: Ptr): void; fsprgExportPQN(out: Ptr): void;
   fsprgSeek(epoch: bigint, out: Ptr): void; fsprgEvolve(state: Ptr): void; fsprgGetKey(state: Ptr, out: Ptr): void;
   fsprgCurPtr(): Ptr; fsprgNextKey(out: Ptr): void;
-  fileAlloc(size: bigint): Ptr; scanAlloc(maxData: bigint, maxTags: bigint): number;
+  fileAlloc(size: bigint): Ptr; scanAlloc(maxData: bigint, maxTags: bigint, maxArrays: bigint, maxItems: bigint, maxBuckets: bigint): number;
+  scanPosition(): bigint; winBase(): bigint; winShift(keep: bigint, loaded: bigint): number;
   scanInit(headerSize: bigint, tail: bigint, compact: number, keyed: number, sealed: number): void;
   scanRun(budget: number): number;
   scanOutPtr(): Ptr; scanTagsPtr(): Ptr; scanCompressedPtr(): Ptr; scanStagePtr(): Ptr; scanStageSize(): number;
@@ -566,7 +583,7 @@ export class KernelImpl implements Kernel {
     }
     if (ptr === 0) return null;
     const arena = new ArenaImpl(k, ptr, size);
-    if (tables) arena.prepareScan(tables.maxData, tables.maxTags);
+    if (tables) arena.prepareScan(tables);
     return arena;
   }
 
@@ -681,9 +698,20 @@ export function stateKey(kernel: Kernel, state: Uint8Array): Uint8Array {
 }
 
 class ArenaImpl implements JournalArena {
-  bytes: Uint8Array;
-  constructor(readonly kernel: KernelImpl, private readonly ptr: number, private readonly size: number) {
-    this.bytes = new Uint8Array(kernel.raw.memory.buffer, ptr, size);
+  window: Uint8Array;
+  base = 0;
+  constructor(readonly kernel: KernelImpl, private readonly ptr: number, readonly size: number) {
+    this.window = new Uint8Array(kernel.raw.memory.buffer, ptr, size);
+  }
+  shift(keep: number, loaded: number): void {
+    if (keep === this.base) return;
+    this.kernel.raw.scanAvail(BigInt(loaded));
+    if (this.kernel.raw.winShift(BigInt(keep), BigInt(loaded)) === 0) throw new RangeError(`window: cannot keep [${keep}, ${loaded}) from ${this.base}`);
+    this.base = keep;
+  }
+  at(from: number, to: number): Uint8Array {
+    if (!(from >= this.base && from <= to && to - this.base <= this.window.length)) throw new RangeError(`file bytes [${from}, ${to}) are not in the window (from ${this.base})`);
+    return this.window.subarray(from - this.base, to - this.base);
   }
   scanInit(headerSize: number, tailObject: number, compact: boolean, keyedHash: boolean, sealed: boolean): void {
     this.kernel.raw.scanInit(BigInt(headerSize), BigInt(tailObject), compact ? 1 : 0, keyedHash ? 1 : 0, sealed ? 1 : 0);
@@ -704,6 +732,9 @@ class ArenaImpl implements JournalArena {
   scanAvail(n: number): void {
     this.kernel.raw.scanAvail(BigInt(n));
   }
+  scanPosition(): number {
+    return Number(this.kernel.raw.scanPosition());
+  }
   scanCounts(): { tags: number; compressed: number } {
     return { tags: this.kernel.raw.scanTagCount(), compressed: this.kernel.raw.scanCompressedCount() };
   }
@@ -711,32 +742,41 @@ class ArenaImpl implements JournalArena {
   get sized(): boolean {
     return this.prepared === true;
   }
-  prepareScan(maxData: number, maxTags: number): boolean {
+  prepareScan(t: ScanTables): boolean {
     if (this.prepared !== undefined) return this.prepared;
-    this.prepared = this.kernel.raw.scanAlloc(BigInt(maxData), BigInt(maxTags)) !== 0;
+    const big = (n: number) => BigInt(Math.max(0, Math.floor(n)));
+    this.prepared = this.kernel.raw.scanAlloc(big(t.maxData), big(t.maxTags), big(t.maxArrays), big(t.maxItems), big(t.maxBuckets)) !== 0;
     // growing the memory detached the old view (of any size, 0 included)
-    if (this.bytes.buffer !== this.kernel.raw.memory.buffer) this.bytes = new Uint8Array(this.kernel.raw.memory.buffer, this.ptr, this.size);
+    if (this.window.buffer !== this.kernel.raw.memory.buffer) this.window = new Uint8Array(this.kernel.raw.memory.buffer, this.ptr, this.size);
     return this.prepared;
   }
-  hmacSegments(jobs: readonly SegmentJob[]): Uint8Array[] {
-    for (const j of jobs) {
-      if (!(j.start >= 0 && j.start <= j.tag && j.tag + 64 <= this.bytes.length)) throw new RangeError(`segment [${j.start}, ${j.tag}] outside the file`);
+  private stage: number | undefined;
+  private stageSize: number | undefined;
+  /** A segment's bytes must all be in the window (the caller keeps them there until hashed). */
+  private checkSpan(j: SegmentSpan): void {
+    if (!(j.start >= this.base && j.start <= j.tag && j.tag + 64 - this.base <= this.window.length)) {
+      throw new RangeError(`segment [${j.start}, ${j.tag}] is not in the window (from ${this.base})`);
     }
+  }
+  hmacSegments(jobs: readonly SegmentJob[]): Uint8Array[] {
+    if (!this.prepared) throw new Error('hmacSegments: the scan tables are not sized');
+    for (const j of jobs) this.checkSpan(j);
     return this.kernel.segmentLanes(jobs);
   }
   gatherSegment(j: SegmentSpan, into: Uint8Array): Uint8Array {
     if (!this.prepared) throw new Error('gatherSegment: the scan tables are not sized');
-    if (!(j.start >= 0 && j.start <= j.tag && j.tag + 64 <= this.size)) throw new RangeError(`segment [${j.start}, ${j.tag}] outside the file`);
+    this.checkSpan(j);
     // The message is at most the segment's span of the file plus the header pieces (in its first 256 bytes).
     const bound = j.tag + 64 - j.start + (j.withHeader ? 256 : 0);
     const out = into.length >= bound ? into : new Uint8Array(bound);
-    const r = this.kernel.raw;
-    const stage = r.scanStagePtr(), cap = r.scanStageSize(), ST = this.kernel.segmentStatePtr();
+    const k = this.kernel, r = k.raw;
+    const stage = (this.stage ??= r.scanStagePtr()), cap = (this.stageSize ??= r.scanStageSize()), ST = k.segmentStatePtr();
     r.segmentStart(ST, j.start, j.tag, j.withHeader ? 1 : 0);
     let at = 0;
-    while (new Uint32Array(r.memory.buffer, ST, 6)[4] !== 1) {
+    // (the memory never grows after prepareScan: the views stay attached)
+    while (k.mem32()[(ST >> 2) + 4] !== 1) {
       const n = r.segmentGather(ST, stage, cap);
-      out.set(new Uint8Array(r.memory.buffer, stage, n), at);
+      out.set(k.mem().subarray(stage, stage + n), at);
       at += n;
     }
     return out.subarray(0, at);
@@ -744,14 +784,18 @@ class ArenaImpl implements JournalArena {
 }
 
 /** scan.ts: OUT slots and the u64 slots of one tag record. */
-export const SCAN_OUT_SLOTS = 18;
-export const TAG_REC_SLOTS = 11;
+export const SCAN_OUT_SLOTS = 20;
+export const TAG_REC_SLOTS = 15;
 export const ScanOut = {
   nObjects: 0, nEntries: 1, nData: 2, nFields: 3, nEntryArrays: 4, nTags: 5, foundMain: 6, entrySet: 7,
   lastSeqnum: 8, lastMonotonic: 9, lastBootOff: 10, lastRealtime: 11, tailMinRealtime: 12, nCompressed: 13,
   reason: 14, reasonOffset: 15, mainLast: 16, position: 17,
+  /** 2 slots: the last entry's boot ID, as its 16 bytes read little-endian. */
+  lastBootId: 18,
 } as const;
 export const TagRec = {
   offset: 0, epoch: 1, entryRealtime: 2, entrySet: 3, maxRealtime: 4, minRealtime: 5, count: 6,
   firstSeqnum: 7, lastSeqnum: 8, firstRealtime: 9, lastRealtime: 10,
+  /** 4 slots: the tag's stored HMAC (32 bytes). */
+  tag: 11,
 } as const;

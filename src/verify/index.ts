@@ -6,12 +6,12 @@
 import { STRERROR } from '../errors.js';
 import { id128Hex, type JournalFile } from '../journal/file.js';
 import type { JournalArena, Kernel } from '../kernel/kernel.js';
-import { HEADER_SIZE_MAX_KNOWN } from '../journal/format.js';
-import { fillAll, scanTables, type ArenaFill } from './arena-fill.js';
+import { HEAD_BYTES, WINDOW_BYTES, WindowReader, bytesSource, readHead, scanTables, type FileSource } from './window.js';
+import { verifyRegular } from './regular.js';
 import { KeyError, parseVerificationKey } from './key.js';
 import type { VerifyOptions, VerifyReport } from './report.js';
 import type { ParsedKey } from './seal.js';
-import { openJournal, verifyStructure, type VerifyRun } from './structure.js';
+import { openJournal, verifyStructure, type VerifyContext, type VerifyRun } from './structure.js';
 import { formatTimespan, formatTimestampOrNull, utcTime, type LocalTimeFn } from './text.js';
 
 export type { VerifyOptions, VerifyReport } from './report.js';
@@ -51,30 +51,29 @@ function baseReport(name: string, size: number, keyGiven: boolean): VerifyReport
 }
 
 /**
- * The file to verify: its bytes, or a kernel arena the caller read it into (Kernel.openArena: one
- * copy of the file, in wasm memory, where the fast path scans it in place). With `fill`, the caller
- * is still reading it in (front to back, into an arena opened with its scan tables sized): the fast
- * path scans what has arrived as it arrives.
+ * The file to verify: its bytes, or a source to read it from (the CLI's file, the page's slices:
+ * window.ts). Either way the fast path streams it through a kernel arena's window as it arrives;
+ * the exact path, when the fast path declines, has the whole file (read again from the source).
  */
-export type VerifyInput =
-  | { name: string; bytes: Uint8Array; arena?: undefined; fill?: undefined }
-  | { name: string; arena: JournalArena; bytes?: undefined; fill?: ArenaFill };
+export type VerifyInput = { name: string; bytes: Uint8Array; source?: undefined } | { name: string; source: FileSource; bytes?: undefined };
 
 export async function verifyJournal(input: VerifyInput, kernel: Kernel, options: VerifyOptions = {}): Promise<VerifyReport> {
   const version = options.version ?? 254;
   const localTime: LocalTimeFn = options.localTime ?? utcTime;
   const keyGiven = options.key !== undefined;
   const name = input.name;
-  const fill = input.fill;
-  // The header first (all opening the file looks at); the fast path waits for the rest as it goes.
-  if (fill && input.arena) {
-    const head = Math.min(input.arena.bytes.length, HEADER_SIZE_MAX_KNOWN);
-    while (fill.loaded < head) await fill.more(fill.loaded);
-  }
-  const bytes = input.arena ? input.arena.bytes : input.bytes;
-  const report = baseReport(name, bytes.length, keyGiven);
+  const source = input.bytes ? bytesSource(input.bytes) : input.source;
+  const size = source.size;
+  // The header first (all opening the file looks at), straight into the arena's window when there is one.
+  const fastPath = options.fastPath !== false;
+  const arena = fastPath ? await kernel.openArena(size) : null;
+  const headLength = Math.min(size, HEAD_BYTES);
+  const head = arena ? arena.window.subarray(0, headLength) : input.bytes ? input.bytes.subarray(0, headLength) : new Uint8Array(headLength);
+  if (arena || !input.bytes) await readHead(source, head);
+  const report = baseReport(name, size, keyGiven);
 
-  const opened = openJournal(name, bytes, version);
+  // (a copy of the head: sizing the scan tables grows the arena's memory, which detaches its views)
+  const opened = openJournal(name, arena ? head.slice() : head, version, size);
   if (typeof opened === 'string') {
     report.verdict = 'OPEN_FAILED';
     report.lines = [`Failed to open files: ${STRERROR[opened]}`];
@@ -107,17 +106,25 @@ export async function verifyJournal(input: VerifyInput, kernel: Kernel, options:
     }
   }
 
-  // A file still being read in keeps its arena's memory as it is: growing it would detach the reader's views.
-  const fast = options.fastPath !== false && (!fill || input.arena!.sized);
-  const arena = fast ? await arenaFor(f, input.arena, kernel) : undefined;
-  if (!arena && fill) await fillAll(fill, f.size);
-  // Sizing the scan tables grew the arena's memory, which detaches views of the old buffer: reopen.
-  const file = arena ? openJournal(name, arena.bytes, version) : f;
-  const common = { version, kernel, localTime, onProgress: options.onProgress, signal: options.signal, arena, fill, hmac: options.hmac, macHelper: options.macHelper };
+  // The fast path first, once, as the file streams in; else the exact verifier over the whole file.
+  const common = { version, kernel, localTime, onProgress: options.onProgress, signal: options.signal, hmac: options.hmac, macHelper: options.macHelper };
+  const sealChecks = key !== null || !f.sealed;
+  const fast = arena ? await fastRun(f, arena, source, { ...common, key: sealChecks ? key : null, sealChecks }, options.windowBytes) : null;
+  let whole: JournalFile | undefined;
+  const exact = async (ctx: VerifyContext): Promise<VerifyRun> => {
+    if (!whole) {
+      const bytes = await source.whole();
+      const opened = openJournal(name, bytes, version);
+      // the file changed since its header was read: say so rather than verify something else
+      if (typeof opened === 'string' || bytes.length !== size) throw new Error(`${name}: the file changed while it was being verified`);
+      whole = opened;
+    }
+    return verifyStructure(whole, ctx);
+  };
 
   if (!key && f.sealed) {
     // journalctl: ENOKEY without looking at the file. We still check the structure for the report.
-    const structural = await verifyStructure(file as JournalFile, { ...common, key: null, sealChecks: false });
+    const structural = fast ?? (await exact({ ...common, key: null, sealChecks: false }));
     report.structureOk = structural.errno === null;
     report.segments = structural.segments;
     report.nTags = structural.segments.length;
@@ -127,7 +134,7 @@ export async function verifyJournal(input: VerifyInput, kernel: Kernel, options:
     return report;
   }
 
-  const run: VerifyRun = await verifyStructure(file as JournalFile, { ...common, key, sealChecks: true });
+  const run: VerifyRun = fast ?? (await exact({ ...common, key, sealChecks: true }));
   lines.push(...run.lines);
   report.segments = run.segments;
   report.failedSegments = run.segments.filter((s) => s.ok === false);
@@ -146,7 +153,7 @@ export async function verifyJournal(input: VerifyInput, kernel: Kernel, options:
     report.failure = run.failure;
     if (!run.sealFailure) report.structureOk = false;
     else {
-      const structural = await verifyStructure(file as JournalFile, { ...common, key, sealChecks: false });
+      const structural = await exact({ ...common, key, sealChecks: false });
       report.structureOk = structural.errno === null;
     }
     return report;
@@ -180,16 +187,11 @@ export async function verifyJournal(input: VerifyInput, kernel: Kernel, options:
 }
 
 /**
- * The arena the fast path scans, its tables sized from the header: the caller's, or a copy of the
- * bytes the caller handed over. Undefined when there is no memory for it (the exact path runs).
+ * The fast path over the file as it streams through the arena's window: its run, or null when it
+ * declined (the exact verifier then runs) or there is no memory for its tables.
  */
-async function arenaFor(f: JournalFile, given: JournalArena | undefined, kernel: Kernel): Promise<JournalArena | undefined> {
-  let arena = given;
-  if (!arena) {
-    arena = (await kernel.openArena(f.size)) ?? undefined;
-    if (!arena) return undefined;
-    arena.bytes.set(f.bytes);
-  }
-  const { maxData, maxTags } = scanTables(f.bytes, f.size);
-  return arena.prepareScan(maxData, maxTags) ? arena : undefined;
+async function fastRun(f: JournalFile, arena: JournalArena, source: FileSource, ctx: VerifyContext, windowBytes = WINDOW_BYTES): Promise<VerifyRun | null> {
+  if (!arena.prepareScan(scanTables(f.bytes, f.size))) return null;
+  const reader = new WindowReader(arena, source, f.bytes.length, Math.max(1024, windowBytes));
+  return verifyRegular(f, arena, reader, ctx);
 }

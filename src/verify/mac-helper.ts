@@ -14,7 +14,7 @@ import type { Fsprg, Kernel } from '../kernel/kernel.js';
 import { fsprgFor } from './fsprg-cache.js';
 import { KeyError, parseVerificationKey } from './key.js';
 import type { PlatformHmac } from './tag-macs.js';
-import { yieldTask } from './arena-fill.js';
+import { yieldTask } from './window.js';
 import { CompatibleFlag, Header, IncompatibleFlag, ObjectFlag } from '../journal/format.js';
 
 /** The part of a MessagePort both sides use (web and Node ports both have it). */
@@ -64,15 +64,9 @@ export interface PayloadResult {
 
 /** The verifying thread's end of a helper. */
 export interface MacHelper {
-  /** Bytes of tag segments per batch (default 1 MiB; tests make it small to run out of buffers). */
+  /** Bytes of tag segments per batch, and batches with the helper at once (default 1 MiB, 16; tests make them small to run out). */
   readonly batchBytes?: number;
-  /**
-   * Send work only once the whole file has been read. The page's helper: there the page's thread
-   * reads the file and the verifying worker copies it in, which keeps both cores busy until the
-   * last slice; a third busy thread then only slows the read. After it, the page's thread is idle
-   * while the worker runs pass 2, and the helper takes the HMACs.
-   */
-  readonly afterRead?: boolean;
+  readonly batchBuffers?: number;
   hash(batch: MacBatch): Promise<MacResult>;
   /** The epochs' HMAC keys under `seed`, 32 bytes each in order (null: the helper failed). In order with hash() batches. */
   keys(seed: Uint8Array, epochs: BigUint64Array): Promise<Uint8Array | null>;
@@ -119,7 +113,7 @@ interface Reply {
  * The verifying thread's end over `port`. The caller reports that the helper stopped (its thread
  * died) with gone(): every batch still waiting then resolves as not done, and later ones at once.
  */
-export function macHelperClient(port: HelperPort, options: { afterRead?: boolean } = {}): MacHelper & { gone(): void } {
+export function macHelperClient(port: HelperPort): MacHelper & { gone(): void } {
   const waiting = new Map<number, (r: Reply | null) => void>();
   let next = 0;
   let alive = true;
@@ -141,7 +135,6 @@ export function macHelperClient(port: HelperPort, options: { afterRead?: boolean
   };
   const bytesOf = (r: Reply | null, sent: ArrayBuffer) => (r === null ? (sent.byteLength > 0 ? sent : null) : r.bytes instanceof ArrayBuffer ? r.bytes : null);
   return {
-    afterRead: options.afterRead === true,
     async hash(batch) {
       const r = await ask({ kind: 'macs', ...batch });
       return { digests: r?.digests instanceof Uint8Array ? r.digests : null, bytes: bytesOf(r, batch.bytes) };
@@ -169,9 +162,16 @@ export function macHelperClient(port: HelperPort, options: { afterRead?: boolean
  * ahead. `hmac`: the platform's HMAC-SHA256 (Node's OpenSSL); without it the kernel's.
  */
 export function serveMacHelper(port: HelperPort, kernel: Kernel, keyText: string | null, hmac?: PlatformHmac): void {
-  const fsprgOf = (seed: Uint8Array): Fsprg => {
+  const keysBySeed = new Map<Fsprg, EpochKeys>();
+  const fsprgOf = (seed: Uint8Array): EpochKeys => {
     if (!(seed instanceof Uint8Array)) throw new TypeError('malformed request');
-    return fsprgFor(kernel, seed);
+    const g = fsprgFor(kernel, seed);
+    let k = keysBySeed.get(g);
+    if (!k) {
+      keysBySeed.clear();
+      keysBySeed.set(g, (k = new EpochKeys(g)));
+    }
+    return k;
   };
   try {
     if (keyText !== null) fsprgOf(parseVerificationKey(keyText).seed);
@@ -187,26 +187,35 @@ export function serveMacHelper(port: HelperPort, kernel: Kernel, keyText: string
         kernel.hmacSha256Many(jobs).forEach((d, i) => out.set(d, 32 * i));
         return out;
       };
-  // One request at a time; tag batches and key requests first (in the order sent: the FSPRG steps
-  // forward), as the verifying thread cannot do those without the key while it checks payloads
-  // itself when the helper is behind. Between requests the event loop runs, so a tag request that
-  // came in meanwhile goes ahead of the waiting payloads.
+  // One request at a time: key requests first (the verifying thread waits for them, to hash tags
+  // itself when the helper is behind; the keys of the epochs stepped over on the way stay cached
+  // for the batches still queued), then tag batches, then payloads (the verifying thread cannot do
+  // the first two without the key, while it checks payloads itself when the helper is behind).
+  // Between requests the event loop runs, so a request that came in meanwhile takes its place.
+  const keys: (Request & { id: number })[] = [];
   const macs: (Request & { id: number })[] = [];
   const payloads: (Request & { id: number })[] = [];
   let busy = false;
   const pump = async () => {
     busy = true;
     for (;;) {
-      const req = macs.shift() ?? payloads.shift();
+      const req = keys.shift() ?? macs.shift() ?? payloads.shift();
       if (!req) break;
       const reply: Reply = { id: req.id, bytes: req.bytes instanceof ArrayBuffer ? req.bytes : null };
       try {
         if (req.kind === 'macs') {
           const g = fsprgOf(req.seed);
-          reply.digests = hashAll(req, (epoch) => g.epochKey(epoch));
+          reply.digests = hashAll(req, (epoch) => g.key(epoch));
         } else if (req.kind === 'keys') {
           const g = fsprgOf(req.seed);
-          reply.keys = keysOf(req.epochs, (epoch) => g.epochKey(epoch));
+          // the batches still queued hold earlier tags: their keys first, in order, so the FSPRG
+          // steps forward through all of them once instead of seeking ahead and back
+          const first = req.epochs instanceof BigUint64Array && req.epochs.length > 0 ? req.epochs[0]! : 0n;
+          for (const b of macs) {
+            if (b.kind !== 'macs' || !(b.epochs instanceof BigUint64Array) || !sameSeed(b.seed, req.seed)) continue;
+            for (const e of b.epochs) if (e < first) g.key(e);
+          }
+          reply.keys = keysOf(req.epochs, (epoch) => g.key(epoch));
         } else {
           reply.ok = await checkBatch(req, kernel);
         }
@@ -223,12 +232,52 @@ export function serveMacHelper(port: HelperPort, kernel: Kernel, keyText: string
   };
   port.addEventListener('message', (e) => {
     const req = (e as { data: Request & { id: number } }).data;
-    if (req?.kind === 'macs' || req?.kind === 'keys') macs.push(req);
+    if (req?.kind === 'keys') keys.push(req);
+    else if (req?.kind === 'macs') macs.push(req);
     else if (req?.kind === 'payloads') payloads.push(req);
     else return;
     if (!busy) void pump();
   });
   port.start?.();
+}
+
+function sameSeed(a: unknown, b: Uint8Array): boolean {
+  return a instanceof Uint8Array && a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** Epochs stepped to one by one (Evolve) rather than sought (Seek, ~1 ms: ~100 Evolves). */
+const EVOLVE_MAX = 64;
+/** Keys kept (~100 bytes each). */
+const KEYS_KEPT = 8192;
+
+/**
+ * The epoch keys of one seed, derived in epoch order and kept: key requests (for tags the verifying
+ * thread hashes itself) may come before the batches of earlier tags still queued, and those then
+ * find their keys here instead of sending the FSPRG back (a Seek).
+ */
+export class EpochKeys {
+  private readonly kept = new Map<bigint, Uint8Array>();
+  /** The highest epoch derived. */
+  private top = -1n;
+
+  constructor(private readonly g: Fsprg) {}
+
+  key(epoch: bigint): Uint8Array {
+    const hit = this.kept.get(epoch);
+    if (hit) return hit;
+    if (this.top >= 0n && epoch > this.top && epoch - this.top <= EVOLVE_MAX) {
+      for (let e = this.top + 1n; e < epoch; e++) this.keep(e, this.g.epochKey(e));
+    }
+    const k = this.g.epochKey(epoch);
+    this.keep(epoch, k);
+    return k;
+  }
+
+  private keep(epoch: bigint, key: Uint8Array): void {
+    this.kept.set(epoch, key);
+    if (epoch > this.top) this.top = epoch;
+    if (this.kept.size > KEYS_KEPT) this.kept.delete(this.kept.keys().next().value as bigint);
+  }
 }
 
 function keysOf(epochs: BigUint64Array, keyOf: (epoch: bigint) => Uint8Array): Uint8Array {

@@ -5,20 +5,29 @@
  * journal_file_verify's data check does. On a compressed journal this is the largest single piece of
  * work after the scan, and independent of it: with a seal helper (mac-helper.ts) the helper checks
  * batches of them while this thread scans, and at the end both take turns until none are left.
+ * A payload is read from the window (window.ts), which keeps it until it is checked or copied into
+ * a helper's batch (retainFrom).
  */
 import { payloadMatches } from './payload-check.js';
 import type { JournalFile } from '../journal/file.js';
-import { DataObject, Header } from '../journal/format.js';
+import { DataObject, Header, ObjectHeader } from '../journal/format.js';
 import type { JournalArena } from '../kernel/kernel.js';
-import { yieldTask } from './arena-fill.js';
-import { BatchBuffers, type MacHelper } from './mac-helper.js';
+import { yieldTask } from './window.js';
+import { BatchBuffers, type MacHelper, type PayloadBatch } from './mac-helper.js';
 import { VerifyAborted, type VerifyContext } from './structure.js';
 
-/** A helper's batch of compressed payloads, and how many batches may be with it at once. */
+/** A helper's batch of compressed payloads, and how many batches may be with it at once (it takes tag batches first). */
 const HELPER_BATCH = 256 << 10;
-const HELPER_BUFFERS = 2;
+const HELPER_BUFFERS = 8;
 /** Payloads this thread checks between looks at the helper's replies (end phase). */
 const LOCAL_SLICE = 256;
+
+/** A compressed DATA object as read from the window. */
+interface Payload {
+  flags: number;
+  hash: bigint;
+  stored: Uint8Array;
+}
 
 export class CompressedPayloads {
   /** Payloads [0, claimed) are checked, or with the helper. */
@@ -42,6 +51,19 @@ export class CompressedPayloads {
     return count > this.claimed;
   }
 
+  /** Where the first of those listed up to `count` that is neither checked nor with the helper starts (Infinity: none). */
+  retainFrom(count: number): number {
+    return count > this.claimed ? this.arena.scanCompressed(this.claimed + 1, this.claimed)[0]! : Infinity;
+  }
+
+  /** The DATA object at p, from the window. */
+  private payload(p: number): Payload {
+    const head = this.arena.at(p, p + DataObject.hash + 8);
+    const v = new DataView(head.buffer, head.byteOffset, head.byteLength);
+    const size = Number(v.getBigUint64(ObjectHeader.size, true));
+    return { flags: head[ObjectHeader.flags]!, hash: v.getBigUint64(DataObject.hash, true), stored: this.arena.at(p + this.f.dataPayloadOffset, p + size) };
+  }
+
   /** Checks those listed up to `count` here (at most `limit` of them now); false = one does not decompress or hash right. */
   async check(count: number, ctx: VerifyContext, limit = Infinity): Promise<boolean> {
     const from = this.claimed;
@@ -54,12 +76,10 @@ export class CompressedPayloads {
 
   /** Payloads [from, to) checked here; a mismatch sets `failed`. */
   private async checkRange(from: number, to: number, ctx: VerifyContext): Promise<void> {
-    const f = this.f;
     const offs = this.arena.scanCompressed(to, from);
     for (let i = 0; i < offs.length && !this.failed; i++) {
-      const p = offs[i]!;
-      const stored = f.bytes.subarray(p + f.dataPayloadOffset, p + f.u64n(p + 8));
-      if (!(await payloadMatches(this.arena.kernel, f.u8(p + 1), stored, f.u64(p + DataObject.hash), f.keyedHash, this.fileId))) this.failed = true;
+      const { flags, hash, stored } = this.payload(offs[i]!);
+      if (!(await payloadMatches(this.arena.kernel, flags, stored, hash, this.f.keyedHash, this.fileId))) this.failed = true;
       if (i % 1024 === 1023 && ctx.signal?.aborted) throw new VerifyAborted();
     }
   }
@@ -104,46 +124,56 @@ export class CompressedPayloads {
 
   /** Copies payloads [claimed, …) into `buf` while they fit (at least one), then sends them. */
   private send(count: number, buf: Uint8Array, ctx: VerifyContext): void {
-    const f = this.f;
-    const from = this.claimed;
-    const offs = this.arena.scanCompressed(count, from);
+    const offs = this.arena.scanCompressed(count, this.claimed);
     const ends: number[] = [];
     const flags: number[] = [];
     const hashes: bigint[] = [];
     let used = 0;
     for (let i = 0; i < offs.length; i++) {
-      const p = offs[i]!;
-      const stored = f.bytes.subarray(p + f.dataPayloadOffset, p + f.u64n(p + 8));
-      if (used + stored.length > buf.length) {
+      const d = this.payload(offs[i]!);
+      if (used + d.stored.length > buf.length) {
         if (i > 0) break;
         // one payload larger than a batch: a buffer of its own, the pool's back to the pool
         this.pool.give(buf.buffer as ArrayBuffer);
-        buf = new Uint8Array(stored.length);
+        buf = new Uint8Array(d.stored.length);
       }
-      buf.set(stored, used);
-      used += stored.length;
+      buf.set(d.stored, used);
+      used += d.stored.length;
       ends.push(used);
-      flags.push(f.u8(p + 1));
-      hashes.push(f.u64(p + DataObject.hash));
+      flags.push(d.flags);
+      hashes.push(d.hash);
     }
-    const to = from + ends.length;
-    this.claimed = to;
+    this.claimed += ends.length;
     const pooled = this.pool.owns(buf);
-    const batch = {
+    const batch: PayloadBatch = {
       flags: Uint8Array.from(flags),
       hashes: BigUint64Array.from(hashes),
       ends: Uint32Array.from(ends),
       bytes: buf.buffer as ArrayBuffer,
-      keyed: f.keyedHash,
+      keyed: this.f.keyedHash,
       fileId: this.fileId,
     };
     const q: Promise<void> = this.helper!.checkPayloads(batch)
       .then(async (r) => {
+        // the helper could not check them: here, from the batch it sent back (the window has moved
+        // on); a batch lost with the helper leaves the file to the exact path
+        if (r.ok === null) {
+          if (r.bytes) await this.checkBatch({ ...batch, bytes: r.bytes }, ctx);
+          else this.failed = true;
+        } else if (r.ok === false) this.failed = true;
         if (pooled) this.pool.give(r.bytes);
-        if (r.ok === false) this.failed = true;
-        else if (r.ok === null) await this.checkRange(from, to, ctx); // the helper could not: check them here
       })
       .finally(() => this.inFlight.delete(q));
     this.inFlight.add(q);
+  }
+
+  private async checkBatch(b: PayloadBatch, ctx: VerifyContext): Promise<void> {
+    let from = 0;
+    for (let i = 0; i < b.ends.length && !this.failed; i++) {
+      const to = b.ends[i]!;
+      if (!(await payloadMatches(this.arena.kernel, b.flags[i]!, new Uint8Array(b.bytes, from, to - from), b.hashes[i]!, b.keyed, this.fileId))) this.failed = true;
+      from = to;
+      if (i % 1024 === 1023 && ctx.signal?.aborted) throw new VerifyAborted();
+    }
   }
 }

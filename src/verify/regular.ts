@@ -1,18 +1,23 @@
 /**
- * The fast path of journal_file_verify for a regular file held in a kernel arena: the structural
- * checks run in wasm (assembly/scan.ts), the checks that need the key (each tag's time window,
- * "older entry after newer tag", the HMACs) run here on what the scan recorded per tag, with the
- * same SealState code as the exact path. Anything unusual — any check that would fail, and a few
- * well-formed but unusual layouts — returns null, and structure.ts's exact verifier runs instead and
- * reports it with journalctl's lines. A regular file has no lines to report beyond PASS, so this
- * path only ever has to answer "every check passes".
+ * The fast path of journal_file_verify for a regular file streaming through a kernel arena's window
+ * (window.ts): the structural checks run in wasm (assembly/scan.ts), the checks that need the key
+ * (each tag's time window, "older entry after newer tag", the HMACs) run here on what the scan
+ * recorded per tag, with the same SealState code as the exact path. Anything unusual — any check
+ * that would fail, and a few well-formed but unusual layouts — returns null, and structure.ts's
+ * exact verifier runs instead (on the whole file) and reports it with journalctl's lines. A regular
+ * file has no lines to report beyond PASS, so this path only ever has to answer "every check passes".
+ *
+ * The window moves on behind what still needs the bytes: pass 1, the compressed payloads not yet
+ * checked, and (with a key) the tag segments not yet hashed — including the one the next tag will
+ * close. When those hold it back and it is full, this thread checks and hashes them itself; when a
+ * single segment or object is longer than the window, the window grows.
  */
 import { prepareZstd } from '../journal/compress.js';
 import type { JournalFile } from '../journal/file.js';
-import { Header, IncompatibleFlag } from '../journal/format.js';
+import { Header, IncompatibleFlag, TagObject } from '../journal/format.js';
 import { SCAN_IRREGULAR, SCAN_REGULAR, SCAN_WAIT, ScanOut, TAG_REC_SLOTS, TagRec, type JournalArena } from '../kernel/kernel.js';
 import { Respeculate, SealState } from './seal.js';
-import { yieldTask } from './arena-fill.js';
+import { yieldTask, type WindowReader } from './window.js';
 import { Access, COMPATIBLE_SUPPORTED, VerifyAborted, headerMismatch, type VerifyContext, type VerifyRun } from './structure.js';
 import { TagMacs } from './tag-macs.js';
 import { CompressedPayloads } from './payloads.js';
@@ -24,10 +29,21 @@ const FEEDING_BUDGET = 4096;
 /** Side work per slice while pass 1 waits for bytes (a few ms each): compressed payloads, tags. */
 const SIDE_PAYLOADS = 256;
 const SIDE_TAGS = 16;
+/** The window moves on once what it must keep starts this far into it (a quarter is copied back). */
+const SHIFT_AT = 0.75;
 
-export async function verifyRegular(f: JournalFile, arena: JournalArena, ctx: VerifyContext): Promise<VerifyRun | null> {
+export async function verifyRegular(f: JournalFile, arena: JournalArena, reader: WindowReader, ctx: VerifyContext): Promise<VerifyRun | null> {
+  try {
+    return await scan(f, arena, reader, ctx);
+  } finally {
+    // reads still under way write into the arena: let them finish before the caller moves on
+    await reader.idle();
+  }
+}
+
+async function scan(f: JournalFile, arena: JournalArena, reader: WindowReader, ctx: VerifyContext): Promise<VerifyRun | null> {
   const H = f.header;
-  if (arena.bytes !== f.bytes) throw new Error('verifyRegular: the journal must be the arena\'s bytes');
+  const size = arena.size;
   if ((H.compatibleFlags & ~COMPATIBLE_SUPPORTED[ctx.version]) !== 0) return null;
   for (let i = 0; i < 7; i++) if (f.bytes[Header.reserved + i] !== 0) return null;
 
@@ -40,11 +56,56 @@ export async function verifyRegular(f: JournalFile, arena: JournalArena, ctx: Ve
   if (H.incompatibleFlags & IncompatibleFlag.COMPRESSED_ZSTD) await prepareZstd();
   const payloads = new CompressedPayloads(f, arena, ctx.macHelper);
 
+  /**
+   * Where the bytes still needed start: pass 1's position (the file's end once it is done), the
+   * first payload and tag segment not yet checked or hashed (at most what is in the window).
+   */
+  const keep = (counts: { tags: number; compressed: number }) => {
+    const pos = arena.scanPosition();
+    const tags = macs ? macs.retainFrom(counts.tags, pos >= size) : Infinity;
+    return Math.min(pos, payloads.retainFrom(counts.compressed), tags, reader.loaded);
+  };
+  /** Checks or hands over what holds the window back (payloads, accepted segments), so it can move. */
+  const release = async (counts: { tags: number; compressed: number }): Promise<boolean> => {
+    payloads.offer(counts.compressed, ctx);
+    if (!(await payloads.check(counts.compressed, ctx))) return false;
+    if (macs) await macs.release(counts.tags);
+    return true;
+  };
+  /** Moves the window on when what it must keep is far enough into it and no read is under way. */
+  const maybeShift = (counts: { tags: number; compressed: number }, full: boolean) => {
+    if (!reader.quiet) return;
+    const k = keep(counts);
+    if (k > arena.base && (full || k - arena.base >= reader.span * SHIFT_AT)) reader.shift(k);
+  };
+
+  // The tags in file order, replayed from the scan's records through SealState as soon as their
+  // digests are known (all of them at once without a key): a bad one ends the run early, and the
+  // end has only the last few left.
+  if (withKey) {
+    seal.windowed = true;
+    if (macs) seal.precomputed = macs.digests;
+  }
+  let replayed = 0;
+  const replay = (accepted: number): boolean => {
+    if (accepted <= replayed) return true;
+    const recs = arena.scanTags(accepted, replayed);
+    for (let t = replayed; t < accepted; t++) {
+      const r = recs.subarray((t - replayed) * TAG_REC_SLOTS, (t - replayed + 1) * TAG_REC_SLOTS);
+      const p = Number(r[TagRec.offset]!);
+      if (macs && !macs.digests.has(p)) {
+        replayed = t;
+        return true;
+      }
+      if (!replayTag(seal, r, t, withKey)) return false;
+      macs?.digests.delete(p);
+    }
+    replayed = accepted;
+    return true;
+  };
+
   // Pass 1 and pass 2, in wasm, over what has been read in so far.
-  const fill = ctx.fill;
-  // A helper that waits for the read (the page's: mac-helper.ts afterRead) is sent nothing before.
-  const helperOn = () => !ctx.macHelper?.afterRead || !fill || fill.loaded >= f.size;
-  let avail = fill ? fill.loaded : f.size;
+  let avail = reader.loaded;
   arena.scanAvail(avail);
   arena.scanInit(H.headerSize, H.tailObjectOffset, f.compact, f.keyedHash, f.sealed);
   let status: number;
@@ -54,41 +115,68 @@ export async function verifyRegular(f: JournalFile, arena: JournalArena, ctx: Ve
     if (status === SCAN_IRREGULAR) return null;
     if (ctx.signal?.aborted) throw new VerifyAborted();
     if (status === SCAN_WAIT) {
-      if (!fill || avail >= f.size) return null;
+      if (avail >= size) return null;
       // Until more bytes arrive: the compressed payloads and the tags accepted so far, a slice at a
       // time (pass 1 is what the end waits for, so it goes on as soon as there is more to scan).
-      const counts = arena.scanCounts();
-      while (fill.loaded <= avail) {
+      while (reader.loaded <= avail) {
+        const counts = arena.scanCounts();
+        if (reader.full) {
+          // the window is full of bytes still needed: check and hash what holds it back, move it
+          // on; if nothing can go (one segment or object longer than the window), let it grow
+          if (!(await release(counts))) return null;
+          await reader.idle();
+          if (reader.loaded > avail) break;
+          // (moving it by only a little would copy most of it for little room: grow it instead)
+          const k = keep(counts);
+          if (k - arena.base >= reader.span / 4) reader.shift(k);
+          else reader.extend();
+          continue;
+        }
         if (payloads.pending(counts.compressed)) {
           if (!(await payloads.check(counts.compressed, ctx, SIDE_PAYLOADS))) return null;
         } else if (macs && !macs.keyElsewhere && !seal.keyPrepared) {
           seal.prepareKey(); // the key's primes, once
-        } else if (macs?.pending(counts.tags) && helperOn()) {
+        } else if (macs?.pending(counts.tags)) {
           await macs.hashAccepted(counts.tags, SIDE_TAGS);
         } else {
-          await fill.more(avail);
+          maybeShift(counts, false);
+          await reader.more(avail);
           break;
         }
         await yieldTask();
       }
-      avail = fill.loaded;
+      avail = reader.loaded;
       arena.scanAvail(avail);
-    } else if (fill && avail < f.size) {
+    } else if (avail < size) {
       // let the reader's completions run (it reads ahead only when they do), then take what arrived
       await yieldTask();
-      avail = fill.loaded;
+      avail = reader.loaded;
       arena.scanAvail(avail);
     }
-    if ((macs?.eager || ctx.macHelper) && helperOn()) {
-      const counts = arena.scanCounts();
+    const counts = arena.scanCounts();
+    if (macs?.eager || ctx.macHelper) {
       if (macs?.eager) await macs.hashAccepted(counts.tags);
       payloads.offer(counts.compressed, ctx);
       const feeding = macs?.waiting || payloads.waiting;
       if (feeding) await yieldTask(); // the helper's replies (batch buffers) come in as messages
       budget = feeding ? FEEDING_BUDGET : SCAN_BUDGET;
     }
+    if (avail < size) maybeShift(counts, false);
+    if (!replay(counts.tags)) return null;
     // Objects average ~300 bytes; the exact path reports pass 1 as the first 60 %.
-    ctx.onProgress?.(Math.min(Math.floor(f.size * 0.6), (steps += budget) * 300), f.size);
+    ctx.onProgress?.(Math.min(Math.floor(size * 0.6), (steps += budget) * 300), size);
+  }
+  // The rest of the file (the zeros after the tail object, usually) is read too, as the exact path
+  // would: a read that fails fails the run. Nothing of it is kept.
+  const last = arena.scanCounts();
+  while (reader.loaded < size) {
+    if (reader.full) {
+      await reader.idle();
+      if (keep(last) <= arena.base && !(await release(last))) return null;
+      const k = keep(last);
+      if (k > arena.base) reader.shift(k);
+      else reader.extend();
+    } else await reader.more(reader.loaded);
   }
   const out = arena.scanOut();
   const n = (slot: number) => Number(out[slot]!);
@@ -97,7 +185,7 @@ export async function verifyRegular(f: JournalFile, arena: JournalArena, ctx: Ve
   if (!(await payloads.checkAll(n(ScanOut.nCompressed), ctx, sendTags))) return null;
 
   // Header consistency, then the tags in file order, replayed from the scan's records.
-  const lastBootOff = n(ScanOut.lastBootOff);
+  const bootId = new Uint8Array(BigUint64Array.of(out[ScanOut.lastBootId]!, out[ScanOut.lastBootId + 1]!).buffer);
   const counters = {
     nObjects: n(ScanOut.nObjects),
     nEntries: n(ScanOut.nEntries),
@@ -108,28 +196,16 @@ export async function verifyRegular(f: JournalFile, arena: JournalArena, ctx: Ve
     entrySet: out[ScanOut.entrySet] === 1n,
     entrySeqnum: out[ScanOut.lastSeqnum]!,
     entryMonotonic: out[ScanOut.lastMonotonic]!,
-    entryBootOff: lastBootOff,
+    entryBootOff: n(ScanOut.lastBootOff),
+    entryBootId: bootId,
   };
   if (headerMismatch(f, acc, ctx.version, counters, nTags, out[ScanOut.lastRealtime]!)) return null;
 
-  if (withKey) {
-    seal.arena = arena;
-    if (macs) {
-      await macs.settle(nTags);
-      seal.precomputed = macs.digests;
-    }
-  }
-  try {
-    if (!replayTags(seal, arena.scanTags(nTags), nTags, withKey, ctx)) return null;
-    // the same check for the entries after the last tag
-    if (out[ScanOut.tailMinRealtime]! < seal.lastTagRealtime) return null;
-    seal.flush();
-  } catch (e) {
-    // a batched HMAC did not match (flush runs every BATCH tags): the exact path says where
-    if (e instanceof Respeculate) return null;
-    throw e;
-  }
-  ctx.onProgress?.(f.size, f.size);
+  await macs?.settle(nTags);
+  if (!replay(nTags) || replayed < nTags) return null; // (a digest missing: the exact path hashes)
+  // the same check for the entries after the last tag
+  if (out[ScanOut.tailMinRealtime]! < seal.lastTagRealtime) return null;
+  ctx.onProgress?.(size, size);
   return {
     lines: [],
     errno: null,
@@ -141,31 +217,35 @@ export async function verifyRegular(f: JournalFile, arena: JournalArena, ctx: Ve
   };
 }
 
-/** The tags in file order from the scan's records, through SealState as pass 1 would; false = a check failed. */
-function replayTags(seal: SealState, tags: BigUint64Array, nTags: number, withKey: boolean, ctx: VerifyContext): boolean {
-  for (let t = 0; t < nTags; t++) {
-    const r = tags.subarray(t * TAG_REC_SLOTS, (t + 1) * TAG_REC_SLOTS);
-    // pass 1's ENTRY check "Older entry after newer tag", for the entries since the previous tag
-    if (r[TagRec.minRealtime]! < seal.lastTagRealtime) return false;
-    const count = Number(r[TagRec.count]!);
-    seal.replayEntries({
-      entrySet: r[TagRec.entrySet] === 1n,
-      entryRealtime: r[TagRec.entryRealtime]!,
-      maxRealtime: r[TagRec.maxRealtime]!,
-      minRealtime: r[TagRec.minRealtime]!,
-      stats:
-        count === 0
-          ? null
-          : { count, firstSeqnum: r[TagRec.firstSeqnum]!, lastSeqnum: r[TagRec.lastSeqnum]!, firstRealtime: r[TagRec.firstRealtime]!, lastRealtime: r[TagRec.lastRealtime]! },
-    });
-    const p = Number(r[TagRec.offset]!);
-    const epoch = r[TagRec.epoch]!;
-    if (withKey) {
-      if (seal.checkTag(p, epoch, BigInt(t + 1))) return false;
-    } else {
-      seal.skipTag(p, epoch);
-    }
-    if (t % 256 === 255 && ctx.signal?.aborted) throw new VerifyAborted();
+/**
+ * Tag t (0-based) from its scan record `r`, through SealState as pass 1 would; false = a check
+ * failed, or its digest is not the tag's (window mode's checkTag throws Respeculate for that).
+ */
+function replayTag(seal: SealState, r: BigUint64Array, t: number, withKey: boolean): boolean {
+  // pass 1's ENTRY check "Older entry after newer tag", for the entries since the previous tag
+  if (r[TagRec.minRealtime]! < seal.lastTagRealtime) return false;
+  const count = Number(r[TagRec.count]!);
+  seal.replayEntries({
+    entrySet: r[TagRec.entrySet] === 1n,
+    entryRealtime: r[TagRec.entryRealtime]!,
+    maxRealtime: r[TagRec.maxRealtime]!,
+    minRealtime: r[TagRec.minRealtime]!,
+    stats:
+      count === 0
+        ? null
+        : { count, firstSeqnum: r[TagRec.firstSeqnum]!, lastSeqnum: r[TagRec.lastSeqnum]!, firstRealtime: r[TagRec.firstRealtime]!, lastRealtime: r[TagRec.lastRealtime]! },
+  });
+  const p = Number(r[TagRec.offset]!);
+  const epoch = r[TagRec.epoch]!;
+  if (!withKey) {
+    seal.skipTag(p, epoch);
+    return true;
   }
-  return true;
+  const stored = new Uint8Array(r.buffer, r.byteOffset + TagRec.tag * 8, TagObject.TAG_LENGTH);
+  try {
+    return seal.checkTag(p, epoch, BigInt(t + 1), stored) === null;
+  } catch (e) {
+    if (e instanceof Respeculate) return false;
+    throw e;
+  }
 }

@@ -120,4 +120,9 @@ export interface VerifyOptions {
    * (mac-helper.ts), started with the same key text as `key`. Its digests are only compared.
    */
   macHelper?: MacHelper;
+  /**
+   * Bytes of the file the fast path holds at once (window.ts; default 16 MiB, more while one tag
+   * segment or object needs it). Tests make it small to move the window often.
+   */
+  windowBytes?: number;
 }

@@ -9,7 +9,7 @@
 import type { Errno } from '../errors.js';
 import type { JournalFile } from '../journal/file.js';
 import { DataObject, EntryObject, FieldObject, HMAC_HEADER_RANGES, ObjectType, TagObject, align64 } from '../journal/format.js';
-import type { Fsprg, HmacJob, JournalArena, Kernel, SegmentJob } from '../kernel/kernel.js';
+import type { Fsprg, HmacJob, Kernel } from '../kernel/kernel.js';
 import { fsprgFor } from './fsprg-cache.js';
 import type { SealSegment, SystemdVersion } from './report.js';
 import type { TagMac } from './tag-macs.js';
@@ -85,12 +85,12 @@ export class SealState {
   private unknownInSegment = false;
   private jobs: HmacJob[] = [];
   /**
-   * Arena mode (the file lives in wasm memory and the scan found it regular): each tag becomes a
-   * segment walked in place by the kernel (no ranges noted in pass 1); batched like deferred mode.
+   * Window mode (the fast path: the file streamed through a kernel arena and the scan found it
+   * regular): every tag's digest was computed while its segment was in the window (tag-macs.ts,
+   * `precomputed`), and checkTag only compares it with the tag's stored HMAC (the scan's record:
+   * the tag's bytes have left the window too). A digest missing or not matching throws Respeculate.
    */
-  arena: JournalArena | null = null;
-  private segmentJobs: SegmentJob[] = [];
-  /** Arena mode: digests computed while the file was being read in (tag-macs.ts), by tag offset. */
+  windowed = false;
   precomputed: Map<number, TagMac> | null = null;
   private jobTags: number[] = [];
   private jobSegments: SealSegment[] = [];
@@ -183,8 +183,8 @@ export class SealState {
 
   /** Runs the pending HMAC jobs; marks their segments; throws Respeculate when one does not match. */
   flush(): void {
-    if (this.jobs.length === 0 && this.segmentJobs.length === 0) return;
-    const digests = this.arena ? this.arena.hmacSegments(this.segmentJobs) : this.ctx.kernel.hmacSha256Many(this.jobs);
+    if (this.jobs.length === 0) return;
+    const digests = this.ctx.kernel.hmacSha256Many(this.jobs);
     const b = this.f.bytes;
     let bad = false;
     for (let j = 0; j < digests.length; j++) {
@@ -196,7 +196,6 @@ export class SealState {
       if (!ok) bad = true;
     }
     this.jobs = [];
-    this.segmentJobs = [];
     this.jobTags = [];
     this.jobSegments = [];
     if (bad) throw new Respeculate();
@@ -311,8 +310,11 @@ export class SealState {
     return formatTimestampOrNull(usec, this.ctx.localTime);
   }
 
-  /** Pass 1, TAG object with a key (after seqnum/epoch order checks). null = OK. */
-  checkTag(p: number, epoch: bigint, seqnum: bigint): TagProblem | null {
+  /**
+   * Pass 1, TAG object with a key (after seqnum/epoch order checks). null = OK. `stored`: the tag's
+   * HMAC as the scan recorded it (window mode).
+   */
+  checkTag(p: number, epoch: bigint, seqnum: bigint, stored?: Uint8Array): TagProblem | null {
     const { rt, rtEnd, rtPlus } = this.window(epoch);
     if (this.entrySet && this.entryRealtime >= rtEnd) {
       return { message: `tag/entry realtime timestamp out of synchronization (${this.entryRealtime} >= ${rtPlus})`, check: 'tag-entry-realtime', errno: 'EBADMSG', seal: true };
@@ -338,21 +340,19 @@ export class SealState {
     this.minEntryRealtime = USEC_INFINITY;
 
     const start = this.lastTag === 0 ? this.f.header.headerSize : this.lastTag;
-    const pre = this.precomputed?.get(p);
-    if (this.arena && pre && pre.start === start && pre.withHeader === (this.lastTag === 0)) {
-      const b = this.f.bytes;
-      const at = p + TagObject.tag;
-      for (let i = 0; i < TagObject.TAG_LENGTH; i++) if (pre.digest[i] !== b[at + i]) throw new Respeculate();
+    if (this.windowed) {
+      const pre = this.precomputed?.get(p);
+      if (!stored || !pre || pre.start !== start || pre.withHeader !== (this.lastTag === 0)) throw new Respeculate();
+      for (let i = 0; i < TagObject.TAG_LENGTH; i++) if (pre.digest[i] !== stored[i]) throw new Respeculate();
       this.record(p, seqnum, epoch, start, rt, rtEnd, true);
       this.lastTagRealtime = rt;
       this.lastSealedRealtime = this.entryRealtime;
       this.advance(p, epoch);
       return null;
     }
-    if (this.arena || (this.deferred && !this.unknownInSegment)) {
+    if (this.deferred && !this.unknownInSegment) {
       const key = this.epochKey(epoch);
-      if (this.arena) this.segmentJobs.push({ key, start, tag: p, withHeader: this.lastTag === 0 });
-      else this.jobs.push({ key, parts: this.segmentParts(this.lastTag === 0) });
+      this.jobs.push({ key, parts: this.segmentParts(this.lastTag === 0) });
       this.jobTags.push(p);
       this.resetSegment();
       this.record(p, seqnum, epoch, start, rt, rtEnd, null);
@@ -360,7 +360,7 @@ export class SealState {
       this.lastTagRealtime = rt;
       this.lastSealedRealtime = this.entryRealtime;
       this.advance(p, epoch);
-      if (this.jobs.length + this.segmentJobs.length >= BATCH) this.flush();
+      if (this.jobs.length >= BATCH) this.flush();
       return null;
     }
     if (this.deferred) {

@@ -24,9 +24,7 @@ import {
   TagObject,
   align64,
 } from '../journal/format.js';
-import type { JournalArena, Kernel } from '../kernel/kernel.js';
-import { fillAll, type ArenaFill } from './arena-fill.js';
-import { verifyRegular } from './regular.js';
+import type { Kernel } from '../kernel/kernel.js';
 import type { PlatformHmac } from './tag-macs.js';
 import type { MacHelper } from './mac-helper.js';
 import type { Failure, SealSegment, SystemdVersion } from './report.js';
@@ -67,10 +65,6 @@ export interface VerifyContext {
   localTime: LocalTimeFn;
   onProgress?: (done: number, total: number) => void;
   signal?: { readonly aborted: boolean };
-  /** The file lives in this kernel arena (f.bytes === arena.bytes): try the wasm fast path first. */
-  arena?: JournalArena;
-  /** The arena is still being read in: the fast path scans as it arrives, the exact path waits for all of it. */
-  fill?: ArenaFill;
   /** The platform's HMAC-SHA256 for the fast path's tag segments (tag-macs.ts). */
   hmac?: PlatformHmac;
   /** A second thread for the tag keys and HMACs (mac-helper.ts); it must hold the same key. */
@@ -156,9 +150,10 @@ export class Access {
  * Open like journalctl --file does for the given version. Returns the file or the errno that makes
  * journalctl print "Failed to open files: <strerror>".
  */
-export function openJournal(name: string, bytes: Uint8Array, version: SystemdVersion): JournalFile | Errno {
+/** The file opened (its header checked), or the errno; `size`: the file's, when `bytes` is only its head. */
+export function openJournal(name: string, bytes: Uint8Array, version: SystemdVersion, size?: number): JournalFile | Errno {
   try {
-    return JournalFile.open(bytes, name, { version });
+    return JournalFile.open(bytes, name, { version, size });
   } catch (e) {
     if (e instanceof JournalError) return e.errno;
     return 'EBADMSG';
@@ -412,7 +407,7 @@ export function headerMismatch(
   }
   if (
     c.entrySet &&
-    acc.idEqual(c.entryBootOff, Header.tailEntryBootId) &&
+    (c.entryBootId ? idEqualHeader(f, c.entryBootId, Header.tailEntryBootId) : acc.idEqual(c.entryBootOff, Header.tailEntryBootId)) &&
     (version < 254 || (H.compatibleFlags & CompatibleFlag.TAIL_ENTRY_BOOT_ID) !== 0) &&
     c.entryMonotonic !== H.tailEntryMonotonic
   ) {
@@ -436,15 +431,18 @@ export interface Pass1Counters {
   entrySeqnum: bigint;
   entryMonotonic: bigint;
   entryBootOff: number;
+  /** The last entry's boot ID itself (the fast path: its bytes may have left the window). */
+  entryBootId?: Uint8Array;
+}
+
+/** A 16-byte ID equals the header's at `at`. */
+function idEqualHeader(f: JournalFile, id: Uint8Array, at: number): boolean {
+  for (let i = 0; i < 16; i++) if (id[i] !== f.bytes[at + i]) return false;
+  return true;
 }
 
 /** journal_file_verify(). Never throws for bad input (only VerifyAborted on cancellation). */
 export async function verifyStructure(f: JournalFile, ctx: VerifyContext): Promise<VerifyRun> {
-  if (ctx.arena) {
-    const fast = await verifyRegular(f, ctx.arena, ctx);
-    if (fast) return fast;
-  }
-  if (ctx.fill) await fillAll(ctx.fill, f.size);
   // Speculative run: tag HMACs batched (4-lane SIMD) and DATA/FIELD hashes batched (many per kernel
   // call), assuming every one is good; if one is not, verify again object by object so the run stops
   // exactly where journalctl's does, with its lines.

@@ -2,20 +2,22 @@
  * The tag HMACs of the fast path, ahead of the replay. A sealed file's seal checks are, per tag, an
  * FSPRG epoch key (one 1536-bit squaring per epoch) and an HMAC-SHA256 over the objects since the
  * previous tag: about as much work as all the structural checks together, and independent of them.
- * So they are done as soon as pass 1 has accepted a tag's segment:
+ * So they are done as soon as pass 1 has accepted a tag's segment, while it is in the window
+ * (window.ts keeps it there until then: retainFrom):
  *   - by a seal helper on another thread when the caller has one (VerifyOptions.macHelper: the
  *     CLI's and the page's, for a big file verified alone; mac-helper.ts): the segments are gathered
- *     into batches it derives the keys for and hashes, and at the end, while the helper is behind,
- *     this thread hashes tags itself with keys the helper derives for it;
+ *     into batches it derives the keys for and hashes; while every batch buffer is with it (it is
+ *     behind), this thread hashes tags itself with keys the helper derives for it;
  *   - with the platform's HMAC when the caller passes one (VerifyOptions.hmac: the CLI passes Node's
- *     OpenSSL, which uses the CPU's SHA instructions), the segment's bytes gathered from the arena;
- *   - otherwise with the kernel's 4-lane SHA-256 in place, while pass 1 waits for bytes to arrive.
+ *     OpenSSL, which uses the CPU's SHA instructions), the segment's bytes gathered from the window;
+ *   - otherwise with the kernel's 4-lane SHA-256 in place, while pass 1 waits for bytes to arrive,
+ *     or when the window must move on.
  * The replay (seal.ts) then only compares digests.
  *
- * The page's helper gets nothing until the whole file is read (MacHelper.afterRead). While the file
- * is read, the page's thread and the verify worker keep both cores busy, and a helper fed from the
- * start only added a third busy thread: 0.78 s became 1.0 s on the 120 MiB sealed file. Measured and
- * not used: WebCrypto in the page (a key import and a copy per tag: slower than the kernel in place).
+ * The page's helper used to get nothing until the whole file was read (the read and the copy into
+ * a whole-file arena kept both cores busy). With the file streaming through a window, fed from the
+ * start it made the 120 MiB sealed file 0.75 s → 0.55 s in Chromium. Measured and not used:
+ * WebCrypto in the page (a key import and a copy per tag: slower than the kernel in place).
  *
  * A digest is only ever compared with the tag, for the segment the replay derives itself: a wrong
  * one sends the file to the exact verifier like any other doubt; an HMAC that fails leaves that tag
@@ -41,9 +43,14 @@ export interface TagMac {
 const BATCH = 64;
 /** Platform HMACs started and not finished: beyond this, wait (bounds the copies the platform holds). */
 const MAX_PENDING = 512;
-/** A helper's batch (unless it asks for another size): ~60 tag segments of a busy journal; a few of them in turn. */
+/**
+ * A helper's batch (unless it asks for another size): ~60 tag segments of a busy journal. Up to 16
+ * at once: the CLI's helper is ready ~50 ms after the scan starts (a thread, then the key's primes)
+ * and the scan accepts ~16 MiB of segments meanwhile; and a scan step (~5 MiB of file) should not
+ * run out of them. Those still with it hold copies, so the window moves on behind them.
+ */
 const HELPER_BATCH = 1 << 20;
-const HELPER_BUFFERS = 4;
+const HELPER_BUFFERS = 16;
 
 /** Tags this thread hashes itself at the end, the helper deriving only their keys (settle()). */
 const LOCAL_CHUNK = 256;
@@ -104,6 +111,14 @@ export class TagMacs {
     return this.blocked;
   }
 
+  /**
+   * Where the segments not yet hashed (or handed to the helper) start, of the `accepted` tags and,
+   * while pass 1 goes on, the one the next tag will close: the window keeps everything from here on.
+   */
+  retainFrom(accepted: number, passOneDone: boolean): number {
+    return passOneDone && this.hashed >= accepted ? Infinity : this.nextStart;
+  }
+
   /** Some of the tags pass 1 accepted (`accepted` of them) are not hashed yet, and can be now. */
   pending(accepted: number): boolean {
     if (accepted <= this.hashed) return false;
@@ -143,6 +158,18 @@ export class TagMacs {
    * batches: the helper's FSPRG only ever steps forward (going back would cost a Seek).
    */
   async settle(accepted = this.hashed): Promise<void> {
+    await this.release(accepted);
+    this.send();
+    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+  }
+
+  /**
+   * Every segment of tags [hashed, accepted) hashed here or handed to the helper (copied into a
+   * batch): their bytes are no longer needed in the window. While every batch buffer is with the
+   * helper, this thread hashes them itself, with keys the helper derives (its key requests go
+   * ahead of the batches).
+   */
+  async release(accepted: number): Promise<void> {
     let ahead: LocalChunk | null = null;
     for (;;) {
       await this.hashAccepted(accepted);
@@ -154,11 +181,9 @@ export class TagMacs {
         await this.hashHere(chunk.spans, keys ?? chunk.epochs.map((e) => this.keyOf(e)));
         continue;
       }
-      if (this.hashed >= accepted) break;
-      await Promise.race(this.inFlight); // every batch buffer is with the helper (no helper: platform HMACs)
+      if (this.hashed >= accepted || this.inFlight.size === 0) return;
+      await Promise.race(this.inFlight); // platform HMACs under way (their messages are copies)
     }
-    this.send();
-    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
   }
 
   /** The next `n` tags' segments and epochs, not yet taken. */
@@ -239,7 +264,8 @@ export class TagMacs {
   }
 
   private buffers(): BatchBuffers {
-    return (this.pool ??= new BatchBuffers(this.helper!.port.batchBytes ?? HELPER_BATCH, HELPER_BUFFERS));
+    const port = this.helper!.port;
+    return (this.pool ??= new BatchBuffers(port.batchBytes ?? HELPER_BATCH, port.batchBuffers ?? HELPER_BUFFERS));
   }
 
   /** A free batch buffer, one of its own for a huge segment, or null when all are with the helper (one more if none is on its way back). */

@@ -4,16 +4,16 @@ import assert from 'node:assert/strict';
 import { TagObject } from '../../src/journal/format.js';
 import type { JournalFile } from '../../src/journal/file.js';
 import { SCAN_REGULAR, TAG_REC_SLOTS, TagRec, type JournalArena, type Kernel } from '../../src/kernel/kernel.js';
-import { scanTables } from '../../src/verify/arena-fill.js';
+import { scanTables } from '../../src/verify/window.js';
 import { openJournal } from '../../src/verify/index.js';
 import type { TagMacs } from '../../src/verify/tag-macs.js';
 
-/** The file in a fresh arena, pass 1 and 2 run (it must scan as regular), with its tag count. */
+/** The file in a fresh arena's window (all of it), pass 1 and 2 run (it must scan as regular), with its tag count. */
 export async function scannedArena(kernel: Kernel, name: string, bytes: Uint8Array): Promise<{ arena: JournalArena; f: JournalFile; nTags: number }> {
   const arena = await kernel.openArena(bytes.length, scanTables(bytes, bytes.length));
   assert.ok(arena);
-  arena.bytes.set(bytes);
-  const f = openJournal(name, arena.bytes, 254);
+  arena.window.set(bytes);
+  const f = openJournal(name, bytes, 254);
   assert.ok(typeof f !== 'string');
   arena.scanInit(f.header.headerSize, f.header.tailObjectOffset, f.compact, f.keyedHash, f.sealed);
   let status;

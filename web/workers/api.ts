@@ -7,8 +7,8 @@ import { releaseProxy } from 'comlink';
 import { JournalFile, id128Hex } from '../../src/journal/file.js';
 import { HEADER_SIZE_MIN, SIGNATURE } from '../../src/journal/format.js';
 import type { Kernel } from '../../src/kernel/kernel.js';
-import { ArenaLoader, fillAll, scanTables } from '../../src/verify/arena-fill.js';
-import type { FedFile } from './feed.js';
+import type { FileSource } from '../../src/verify/window.js';
+import type { FeedAck, FedFile } from './feed.js';
 import { verifyJournal, type VerifyInput } from '../../src/verify/index.js';
 import type { SystemdVersion, VerifyReport } from '../../src/verify/report.js';
 import { macHelperWork, type StartedMacHelper } from '../../src/verify/mac-helper.js';
@@ -59,44 +59,79 @@ function hasSignature(head: Uint8Array): boolean {
   return true;
 }
 
-/** A fed file (feed.ts) as verifyJournal's input: the arena sized from its head, filled as slices arrive. */
-async function readFed(kernel: Kernel, src: FedFile, name: string): Promise<VerifyInput> {
+/**
+ * A fed file (feed.ts) as verifyJournal's source: the slices the page sends, copied into the
+ * verifier's window in file order as it asks for them (each as soon as it is there), then dropped;
+ * the page is told how far they were taken, so it reads on. Read whole from the blob only when the
+ * fast path declines the file.
+ */
+function fedSource(src: FedFile, name: string): FileSource {
   const { size, head, port } = src;
-  const arena = await kernel.openArena(size, scanTables(head, size));
-  const fill = new ArenaLoader(size);
-  const target = arena ? arena.bytes : wholeFile(size, name);
-  target.set(head.subarray(0, Math.min(head.length, size)));
-  fill.advance(Math.min(head.length, size));
+  const slices = new Map<number, Uint8Array>();
+  let error: Error | null = null;
+  let pending: { at: number; into: Uint8Array; done: (e?: unknown) => void } | null = null;
+  let taken = 0;
+
+  /** Copies [at, at + into.length) from the head and the slices; false while some of it has not arrived. */
+  const serve = (at: number, into: Uint8Array): boolean => {
+    let off = 0;
+    while (off < into.length) {
+      const pos = at + off;
+      let from: Uint8Array | undefined;
+      let start = 0;
+      if (pos < head.length) from = head;
+      else for (const [s, b] of slices) if (s <= pos && pos < s + b.length) (from = b), (start = s);
+      if (!from) return false;
+      const n = Math.min(from.length - (pos - start), into.length - off);
+      into.set(from.subarray(pos - start, pos - start + n), off);
+      off += n;
+    }
+    return true;
+  };
+  const take = (end: number) => {
+    taken = Math.max(taken, end);
+    for (const [s, b] of slices) if (s + b.length <= taken) slices.delete(s);
+    if (taken >= size) port.close();
+    else port.postMessage({ taken } satisfies FeedAck);
+  };
+  const settle = () => {
+    const p = pending;
+    if (!p) return;
+    if (error) {
+      pending = null;
+      p.done(error);
+    } else if (serve(p.at, p.into)) {
+      pending = null;
+      take(p.at + p.into.length);
+      p.done();
+    }
+  };
   port.onmessage = (e) => {
     const m = e.data;
-    if ('error' in m) {
-      fill.fail(new Error(`${name}: the browser could not read the file (${m.error})`));
-      port.close();
-      return;
-    }
-    if (!(m.at >= 0 && m.at + m.bytes.byteLength <= size)) {
-      fill.fail(new Error(`${name}: a slice [${m.at}, +${m.bytes.byteLength}) outside the file`));
-      port.close();
-      return;
-    }
-    target.set(new Uint8Array(m.bytes), m.at);
-    fill.arrived(m.at, m.at + m.bytes.byteLength);
-    if (fill.loaded >= size) port.close();
+    if ('taken' in m) return;
+    if ('error' in m) error = new Error(`${name}: the browser could not read the file (${m.error})`);
+    else if (!(m.at >= 0 && m.at + m.bytes.byteLength <= size)) error = new Error(`${name}: a slice [${m.at}, +${m.bytes.byteLength}) outside the file`);
+    else if (m.at + m.bytes.byteLength > taken) slices.set(m.at, new Uint8Array(m.bytes));
+    if (error) port.close();
+    settle();
   };
-  if (fill.loaded >= size) port.close();
-  if (arena) return { name, arena, fill };
-  await fillAll(fill, size);
-  return { name, bytes: target };
-}
-
-/** Memory for a whole file outside an arena; a browser that cannot hold it says so in words, not an opaque RangeError. */
-function wholeFile(size: number, name: string): Uint8Array {
-  try {
-    return new Uint8Array(size);
-  } catch (e) {
-    const mib = (size / 1048576).toFixed(0);
-    throw new Error(`${name}: this browser could not hold the file's ${mib} MiB in memory (${(e as Error).message || e}). Verify files this large with the sealcheck CLI.`);
-  }
+  return {
+    size,
+    parallel: 1,
+    read(at, into, done) {
+      pending = { at, into, done };
+      settle();
+    },
+    async whole() {
+      port.close();
+      try {
+        return new Uint8Array(await src.blob.arrayBuffer());
+      } catch (e) {
+        const mib = (size / 1048576).toFixed(0);
+        throw new Error(`${name}: this browser could not hold the file's ${mib} MiB in memory (${(e as Error).message || e}). Verify files this large with the sealcheck CLI.`);
+      }
+    },
+  };
 }
 
 export function createVerifyApi(getKernel: () => Promise<Kernel>, startHelper?: StartHelper) {
@@ -124,12 +159,12 @@ export function createVerifyApi(getKernel: () => Promise<Kernel>, startHelper?: 
         return { report: { ...report, size: source.size }, keySource: 'none' };
       }
     }
-    const input: VerifyInput = source instanceof Uint8Array ? { name: request.name, bytes: source } : await readFed(await getKernel(), source, request.name);
-    const bytes = input.arena ? input.arena.bytes : input.bytes;
+    const input: VerifyInput = source instanceof Uint8Array ? { name: request.name, bytes: source } : { name: request.name, source: fedSource(source, request.name) };
+    const head = source instanceof Uint8Array ? source : source.head;
     let key = request.key?.trim() || undefined;
     let keySource: VerifyResult['keySource'] = key ? 'given' : 'none';
     if (!key && hooks.keyFor) {
-      const machineId = machineIdOf(bytes, request.name, request.version);
+      const machineId = machineIdOf(head, input.bytes?.length ?? input.source!.size, request.name, request.version);
       if (machineId) {
         // A Comlink proxy has every property, so a page without keyFor shows up as a rejected call.
       const remembered = (await Promise.resolve(hooks.keyFor({ machineId })).catch(() => undefined))?.trim();
@@ -173,10 +208,10 @@ function tryStart(start: StartHelper, key: string | null): StartedMacHelper | nu
   }
 }
 
-/** The header's machine ID, or undefined when the file does not even open (verifyJournal says why). */
-function machineIdOf(bytes: Uint8Array, name: string, version?: SystemdVersion): string | undefined {
+/** The header's machine ID (from the file's head), or undefined when the file does not even open (verifyJournal says why). */
+function machineIdOf(head: Uint8Array, size: number, name: string, version?: SystemdVersion): string | undefined {
   try {
-    return id128Hex(JournalFile.open(bytes, name, { version }).header.machineId);
+    return id128Hex(JournalFile.open(head, name, { version, size }).header.machineId);
   } catch {
     return undefined;
   }

@@ -137,7 +137,7 @@ export class VerifyPool {
         // verifying. The feed stops with the job (a verdict can come before the last slice: a bad key).
         const head = await feedHead(job.source);
         const { port1, port2 } = new MessageChannel();
-        const fed: FedFile = { size: job.source.size, head, port: port2 as unknown as FeedPort };
+        const fed: FedFile = { size: job.source.size, head, port: port2 as unknown as FeedPort, blob: job.source };
         const stop = new AbortController();
         const onAbort = () => stop.abort();
         job.signal.addEventListener('abort', onAbort, { once: true });

@@ -1,7 +1,7 @@
 /**
  * The page's seal helper (src/verify/mac-helper.ts), started by a verify worker for one big file
- * verified alone: it derives the key's FSPRG while the file is read, then takes the tag HMACs and the
- * compressed payloads the verify worker sends once the whole file is in (afterRead). The kernel
+ * verified alone: it derives the key's FSPRG at once, then takes the tag HMACs and the compressed
+ * payloads the verify worker sends as the file streams through its window. The kernel
  * comes as the module the page compiled; the key's text may be absent (a remembered key: then the
  * first request's seed is derived when it comes).
  */

@@ -18,7 +18,7 @@ let wasm: WebAssembly.Module | undefined;
 function startHelper(key: string | null): StartedMacHelper {
   const worker = new Worker(new URL('./seal-helper.worker.ts', import.meta.url), { type: 'module', name: 'seal helper' });
   const { port1, port2 } = new MessageChannel();
-  const client = macHelperClient(port1, { afterRead: true });
+  const client = macHelperClient(port1);
   worker.addEventListener('error', () => client.gone());
   worker.postMessage({ module: wasm!, port: port2, key } satisfies SealHelperInit, [port2]);
   return {

@@ -1,0 +1,226 @@
+/**
+ * A file streaming through a kernel arena's window while it is verified. The fast path reads each
+ * object once, in file order (assembly/scan.ts keeps what its pass 2 needs in tables), so the file
+ * need not be in memory at once: the reader fills the window ahead of the scan, and the verifier
+ * moves the window on (shift) once the bytes behind are no longer needed. Memory then holds a
+ * window of the file (16 MiB by default) plus the scan's tables, not the file; and the same pages
+ * are filled again and again, where a whole file's first touch of fresh memory cost as much as
+ * the copy (~1 ms per MiB in Chromium, the sys time of the CLI's reads).
+ *
+ * Where the bytes come from is a FileSource: the CLI's file descriptor, the page's slices, bytes
+ * already in memory. Reading is I/O (another thread or process), so it overlaps the scan.
+ */
+import { CompatibleFlag, EntryArrayObject, Header, HashTableObject } from '../journal/format.js';
+import type { JournalArena, ScanTables } from '../kernel/kernel.js';
+
+/** A file to verify, read on demand. */
+export interface FileSource {
+  readonly size: number;
+  /** Reads that may be under way at once (1 for bytes in memory: each read completes at once). */
+  readonly parallel: number;
+  /**
+   * Puts bytes [at, at + into.length) of the file into `into`, then calls `done` (with the error if
+   * it could not); `done` may be called before read() returns. `into` is wasm memory: it stays
+   * valid until done.
+   */
+  read(at: number, into: Uint8Array, done: (error?: unknown) => void): void;
+  /** The whole file, for the exact verifier when the fast path declines (reads it again if need be). */
+  whole(): Promise<Uint8Array>;
+}
+
+/** Bytes already in memory as a source. */
+export function bytesSource(bytes: Uint8Array): FileSource {
+  return {
+    size: bytes.length,
+    parallel: 1,
+    read(at, into, done) {
+      into.set(bytes.subarray(at, at + into.length));
+      done();
+    },
+    whole: () => Promise.resolve(bytes),
+  };
+}
+
+/** How much of the file to read first: enough for any header, so the arena can be sized before the rest arrives. */
+export const HEAD_BYTES = 64 << 10;
+
+/** The window the fast path keeps by default: what is read ahead of the scan (and behind it, not yet hashed). */
+export const WINDOW_BYTES = 16 << 20;
+
+/** The first min(size, HEAD_BYTES) bytes, read into `into` (its length). */
+export function readHead(source: FileSource, into: Uint8Array): Promise<void> {
+  return new Promise((resolve, reject) => source.read(0, into, (e) => (e === undefined ? resolve() : reject(e))));
+}
+
+/**
+ * Reads a source into an arena's window, ahead of the scan: bytes [arena.base, loaded) are in
+ * place; reads run up to `limit` (the window's span past its base), `parallel` at a time, each in
+ * file order. The verifier asks for more (more()), and moves the window on (shift()) when no read
+ * is under way (quiet).
+ */
+export class WindowReader {
+  /** Bytes [arena.base, loaded) of the file are in the window. */
+  loaded: number;
+  private issued: number;
+  private limit: number;
+  private inFlight = 0;
+  /** Reads done beyond `loaded` (start -> end), waiting for the gap before them. */
+  private readonly pieces = new Map<number, number>();
+  private failed = false;
+  private error: unknown;
+  private waiters: { have: number; resolve(n: number): void; reject(e: unknown): void }[] = [];
+  private idleWaiters: (() => void)[] = [];
+  private readonly chunk: number;
+
+  constructor(
+    private readonly arena: JournalArena,
+    private readonly source: FileSource,
+    /** Bytes [0, from) are in the window already (the head). */
+    from: number,
+    /** How far ahead of the window's start reads may go. */
+    readonly span: number,
+  ) {
+    this.loaded = this.issued = from;
+    this.limit = Math.min(source.size, span);
+    // a few reads per window, so the reader refills it while the scan works through the rest
+    this.chunk = Math.max(512, Math.min(2 << 20, Math.floor(span / 8)));
+    this.pump();
+  }
+
+  get size(): number {
+    return this.source.size;
+  }
+
+  /** No read is under way (the window can move). */
+  get quiet(): boolean {
+    return this.inFlight === 0;
+  }
+
+  /** The reader has filled the window as far as it may (more() would wait for a shift or an extend). */
+  get full(): boolean {
+    return this.loaded >= this.limit && this.limit < this.source.size;
+  }
+
+  /** Resolves once more than `have` bytes are in place, or all of them; rejects when reading fails. */
+  more(have: number): Promise<number> {
+    if (this.failed) return Promise.reject(this.error);
+    if (this.loaded > have || this.loaded === this.source.size) return Promise.resolve(this.loaded);
+    return new Promise((resolve, reject) => this.waiters.push({ have, resolve, reject }));
+  }
+
+  /** Resolves once no read is under way. */
+  idle(): Promise<void> {
+    if (this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Moves the window on to start at file offset `keep` (≤ loaded; no read under way). */
+  shift(keep: number): void {
+    if (this.inFlight !== 0) throw new Error('WindowReader.shift: a read is under way');
+    this.arena.shift(keep, this.loaded);
+    this.limit = Math.min(this.source.size, keep + this.span);
+    this.pump();
+  }
+
+  /** The window holds only bytes still needed and is full: let it grow by another span. */
+  extend(): void {
+    this.limit = Math.min(this.source.size, this.arena.base + this.arena.window.length, this.limit + this.span);
+    this.pump();
+  }
+
+  private pumping = false;
+  private pump(): void {
+    // not re-entered: a source may complete a read inside read() (bytes in memory, slices at hand)
+    if (this.pumping) return;
+    this.pumping = true;
+    while (!this.failed && this.inFlight < this.source.parallel && this.issued < this.limit) {
+      const at = this.issued;
+      const end = Math.min(this.limit, at + this.chunk);
+      this.issued = end;
+      this.inFlight++;
+      const base = this.arena.base;
+      this.source.read(at, this.arena.window.subarray(at - base, end - base), (error) => this.done(at, end, error));
+    }
+    this.pumping = false;
+  }
+
+  private done(at: number, end: number, error: unknown): void {
+    this.inFlight--;
+    if (error !== undefined) this.fail(error);
+    else this.arrived(at, end);
+    if (this.inFlight === 0) for (const w of this.idleWaiters.splice(0)) w();
+    this.pump();
+  }
+
+  private arrived(at: number, end: number): void {
+    this.pieces.set(at, end);
+    let front = this.loaded;
+    for (let e = this.pieces.get(front); e !== undefined; e = this.pieces.get(front)) {
+      this.pieces.delete(front);
+      front = e;
+    }
+    if (front === this.loaded) return;
+    this.loaded = front;
+    this.waiters = this.waiters.filter((w) => {
+      const ready = this.loaded > w.have || this.loaded === this.source.size;
+      if (ready) w.resolve(this.loaded);
+      return !ready;
+    });
+  }
+
+  /** Reading stopped short: every wait, now and later, rejects with `error`. */
+  private fail(error: unknown): void {
+    if (this.failed) return;
+    this.failed = true;
+    this.error = error;
+    for (const w of this.waiters.splice(0)) w.reject(error);
+  }
+}
+
+/**
+ * One turn of the event loop (a task, not a microtask), so that the reader's completions can run
+ * between slices of verification work: pass 1 and the hashing are synchronous, and a reader whose
+ * callbacks never run stops reading ahead.
+ */
+export function yieldTask(): Promise<void> {
+  return new Promise((resolve) => {
+    // MessageChannel is in browsers, workers and Node alike (the core is typed without either's globals).
+    const ch = new (globalThis as unknown as { MessageChannel: new () => ChannelLike }).MessageChannel();
+    ch.port1.onmessage = () => {
+      ch.port1.close();
+      resolve();
+    };
+    ch.port2.postMessage(null);
+  });
+}
+
+interface ChannelLike {
+  port1: { onmessage: (() => void) | null; close(): void };
+  port2: { postMessage(message: null): void };
+}
+
+/**
+ * Upper bounds for the scan tables of a file of `size` bytes, from its header's object counts and
+ * data hash table size where the header has them (a lying header only makes the scan irregular: the
+ * exact verifier runs).
+ */
+export function scanTables(head: Uint8Array, size: number): ScanTables {
+  const cap = Math.floor(size / 64) + 1;
+  const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
+  const u64 = (off: number): bigint | undefined => (off + 8 <= head.length ? view.getBigUint64(off, true) : undefined);
+  const headerSize = u64(Header.headerSize) ?? 0n;
+  const field = (off: number) => (headerSize >= BigInt(off + 8) ? u64(off) : undefined);
+  const bound = (n: bigint | undefined, most: number) => (n === undefined || n >= BigInt(most) ? most : Number(n) + 1);
+  const sealed = head.length >= Header.compatibleFlags + 4 && (view.getUint32(Header.compatibleFlags, true) & CompatibleFlag.SEALED) !== 0;
+  const arraysMost = Math.floor(size / (EntryArrayObject.ITEMS + 8)) + 1;
+  const buckets = (u64(Header.dataHashTableSize) ?? 0n) / BigInt(HashTableObject.ITEM_SIZE);
+  return {
+    maxData: bound(field(Header.nData), cap),
+    maxTags: sealed ? bound(field(Header.nTags), cap) : 1,
+    maxArrays: bound(field(Header.nEntryArrays), arraysMost),
+    // items up to each array's last non-zero one: in journald's files ~a tenth of the file's bytes
+    // (arrays double as they grow); a file with more is verified by the exact path
+    maxItems: Math.floor(size / 8) + 1,
+    maxBuckets: bound(buckets, Math.floor(size / HashTableObject.ITEM_SIZE) + 1),
+  };
+}

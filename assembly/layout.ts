@@ -9,6 +9,7 @@ export const HEADER_DATA_HASH_TABLE_SIZE: usize = 112;
 export const HEADER_FIELD_HASH_TABLE_OFFSET: usize = 120;
 export const HEADER_FIELD_HASH_TABLE_SIZE: usize = 128;
 export const HEADER_HEAD_ENTRY_SEQNUM: usize = 168;
+export const HEADER_N_ENTRIES: usize = 152;
 export const HEADER_ENTRY_ARRAY_OFFSET: usize = 176;
 export const HEADER_HEAD_ENTRY_REALTIME: usize = 184;
 

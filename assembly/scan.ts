@@ -9,12 +9,15 @@
 // What needs the verification key (the tags' time windows, "older entry after newer tag", the
 // HMACs) is left to the caller: the scan records, per tag, what those checks read (see TAG_REC_*).
 //
-// The file streams through a window: pass 1 reads each object once, in file order, and keeps in
-// tables only what pass 2 needs (per DATA object its hash and links, per entry array its items, the
-// data hash table's buckets, and for the entries' items two numbers per DATA object). The caller
-// reads the file into the window, and moves it on (winShift) once the bytes behind are no longer
-// needed (by pass 1, the tag HMACs, the compressed payloads). So memory holds a window of the file
-// plus the tables, not the file: a 120 MiB journal needs ~30 MiB of tables.
+// The file streams through a window: pass 1 reads each object once, in file order, and does there
+// what journalctl's pass 2 checks by following offsets, as far as the objects have come: a DATA
+// object's hash chain and entry-array chain link forward (to objects written after it), so the
+// scan knows which object it expects next on each chain when it gets there. What only the end can
+// tell (every expected object came; each entry an array or DATA object lists is an ENTRY object;
+// each entry's DATA objects in their own hash bucket and linked back to it) is kept in small
+// tables and checked by pass 2. The caller reads the file into the window, and moves it on
+// (winShift) once the bytes behind are no longer needed (by pass 1, the tag HMACs, the compressed
+// payloads). So memory holds a window of the file plus the tables, not the file.
 //
 // Memory (grown once by fileAlloc and once by scanAlloc, never again, so JS views stay attached;
 // pages of the window the caller never fills are never touched):
@@ -24,19 +27,14 @@
 //   DATAIDX per 512 file bytes, 16 bytes: a u64 with 1 bit per 8 bytes (a DATA object pass 1 walked
 //           over starts here) and a u32 rank (DATA objects before this word), written as pass 1
 //           goes, so membership and the DATA object's index in file order come from one cache line
-//   ARRIDX  the same for ENTRY_ARRAY objects
 //   ENTRYB  1 bit per 8 bytes: an ENTRY object pass 1 walked over starts here
-//   DREC    per DATA (file order): hash u64, next_hash_offset, entry_offset, entry_array_offset,
-//           n_entries (u32 each)
-//   DREF    per DATA: the newest ENTRY whose items name it, and the one before (u32 each)
-//   LINKED  u32 per DATA: largest entry offset its chain links (0xffffffff: none)
-//   HASHED  u8 per DATA: 1 reached from some hash bucket, 2 from its own bucket
-//   CLEAN   u8 per DATA: verify_data() can only fail on "not in the main entry array"
-//   AREC    per ENTRY_ARRAY (file order): its first item in AITEMS, its items up to the last
-//           non-zero one, its capacity, its next_entry_array_offset (u32 each)
-//   ACLAIM  u8 per ENTRY_ARRAY: already used by some DATA object's chain
-//   AITEMS  u32: every array's items up to its last non-zero one (the zeros after are unused slots)
-//   DHT     the data hash table's buckets: head u32, tail u32
+//   ENTREF  1 bit per 8 bytes: an entry array or a DATA object names an entry here (⊆ ENTRYB at the end)
+//   DREF    per DATA (file order): the newest ENTRY whose items name it, and the one before (u32 each)
+//   CHAIN   per DATA: entries its entry-array chain still has to list, and the last one it listed
+//           (its entry_offset before any; u32 each)
+//   HASHED  u8 per DATA: pass 1 met it on its own bucket's hash chain
+//   OWNER   open-addressing map: entry array offset -> the chain (DATA index, or MAIN) expecting it
+//   DHT     the data hash table's buckets: the next DATA object expected on the chain, its tail (u32 each)
 //   TAGS    TAG_REC_SLOTS u64 per tag, COMP u32 per compressed DATA object, OUT the counters
 // The first bytes of the file are read in between fileAlloc and scanAlloc (the caller needs its
 // header to size the tables).
@@ -84,14 +82,15 @@ let FB: usize = 0;          // WIN - WBASE (wrapping): file offset o is at FB + 
 let FS: u64 = 0;            // file size
 let AVAIL: u64 = 0;         // bytes [WBASE, AVAIL) of the file are in the window
 let HDR: usize = 0;
-let DATAIDX: usize = 0, ARRIDX: usize = 0, ENTRYB: usize = 0;
-let DREC: usize = 0, DREF: usize = 0, LINKED: usize = 0, HASHED: usize = 0, CLEAN: usize = 0;
-let AREC: usize = 0, ACLAIM: usize = 0, AITEMS: usize = 0, DHT: usize = 0;
+let DATAIDX: usize = 0, ENTRYB: usize = 0, ENTREF: usize = 0;
+let DREF: usize = 0, CHAIN: usize = 0, HASHED: usize = 0, OWNER: usize = 0, DHT: usize = 0;
 let TAGS: usize = 0, COMP: usize = 0, OUT: usize = 0;
 /** Where segmentGather copies a tag segment for the caller to hash with the platform's HMAC. */
 let STAGE: usize = 0;
 const STAGE_SIZE: usize = 1 << 20;
-let dataCap: u64 = 0, tagCap: u64 = 0, arrayCap: u64 = 0, itemCap: u64 = 0, bucketCap: u64 = 0;
+let dataCap: u64 = 0, tagCap: u64 = 0, bucketCap: u64 = 0;
+/** OWNER's slots (a power of two) and entries. */
+let ownerSlots: u32 = 0, owners: u32 = 0;
 /** scanInit ran before: the tables hold an earlier scan's marks (fresh memory is zero). */
 let used = false;
 
@@ -104,14 +103,16 @@ let payloadOff: u64 = 0, entryItemSize: u64 = 0, arrayItemSize: u64 = 0;
 let phase: i32 = 0;
 let P: u64 = 0;
 let nObjects: u64 = 0, nEntries: u64 = 0, nData: u64 = 0, nFields: u64 = 0, nEntryArrays: u64 = 0, nTags: u64 = 0;
-let nDataHashTables: u64 = 0, nFieldHashTables: u64 = 0, nCompressed: u64 = 0, nItems: u64 = 0;
+let nDataHashTables: u64 = 0, nFieldHashTables: u64 = 0, nCompressed: u64 = 0;
+/** Buckets of the data hash table (header), entries the main entry array chain has yet to list, its last. */
+let nBuckets: u64 = 0, mainNeed: u64 = 0, mainTail: u32 = 0;
 let foundMain = false, entrySet = false;
 let lastSeqnum: u64 = 0, lastMonotonic: u64 = 0, lastBootOff: u64 = 0, lastRealtime: u64 = 0, lastEpoch: u64 = 0;
 let lastBoot0: u64 = 0, lastBoot1: u64 = 0, lastEntry: u64 = 0;
 let maxRealtime: u64 = 0, minRealtime: u64 = U64.MAX_VALUE;
 let segCount: u64 = 0, segFirstSeqnum: u64 = 0, segFirstRealtime: u64 = 0, segLastSeqnum: u64 = 0, segLastRealtime: u64 = 0;
-/** Rank words written so far (rankSet) in DATAIDX and ARRIDX. */
-let dataRanked: usize = 0, arrayRanked: usize = 0;
+/** Rank words written so far (rankSet) in DATAIDX. */
+let dataRanked: usize = 0;
 
 const PHASE_PASS1: i32 = 0, PHASE_PASS2: i32 = 1, PHASE_DONE: i32 = 2;
 
@@ -140,29 +141,27 @@ export function fileAlloc(size: u64): usize {
 }
 
 /**
- * Memory past the window for the scan tables: at most `maxData` DATA objects, `maxTags` tags,
- * `maxArrays` entry arrays holding `maxItems` items (up to each one's last non-zero item) and a data
- * hash table of `maxBuckets` buckets. A file beyond any of them is irregular (the exact path runs).
+ * Memory past the window for the scan tables: at most `maxData` DATA objects, `maxTags` tags and a
+ * data hash table of `maxBuckets` buckets. A file beyond any of them is irregular (the exact path runs).
  */
-export function scanAlloc(maxData: u64, maxTags: u64, maxArrays: u64, maxItems: u64, maxBuckets: u64): bool {
+export function scanAlloc(maxData: u64, maxTags: u64, maxBuckets: u64): bool {
   const bound = (FS >> 3) + 1;
-  if (WIN == 0 || OUT != 0 || maxData > bound || maxTags > bound || maxArrays > bound || maxItems > bound || maxBuckets > bound) return false;
+  if (WIN == 0 || OUT != 0 || maxData > bound || maxTags > bound || maxBuckets > bound) return false;
   // sizes summed in u64: a total beyond wasm's 4 GiB must fail, not wrap
   const bm = <u64>bitmapBytes(FS);
+  // the owner map: twice the chains that can wait at once (one per DATA object, and the main one)
+  let slots: u64 = 64;
+  while (slots < 2 * (maxData + 1)) slots <<= 1;
   allocAt = (<u64>WIN + FS + 64 + 15) & ~(<u64>15);
   HDR = take(<u64>HDR_SIZE);
   DATAIDX = take(bm * 2);
-  ARRIDX = take(bm * 2);
   ENTRYB = take(bm);
-  DREC = take(maxData * 24 + 8);
+  ENTREF = take(bm);
   DREF = take(maxData * 8 + 8);
-  LINKED = take(maxData * 4 + 8);
+  CHAIN = take(maxData * 8 + 8);
   HASHED = take(maxData + 8);
-  CLEAN = take(maxData + 8);
   COMP = take(maxData * 4 + 8);
-  AREC = take(maxArrays * 16 + 16);
-  ACLAIM = take(maxArrays + 8);
-  AITEMS = take(maxItems * 4 + 8);
+  OWNER = take(slots * 8);
   DHT = take(maxBuckets * 8 + 8);
   TAGS = take(maxTags * <u64>TAG_REC_SLOTS * 8 + 16);
   OUT = take(<u64>OUT_SLOTS * 8);
@@ -170,9 +169,8 @@ export function scanAlloc(maxData: u64, maxTags: u64, maxArrays: u64, maxItems: 
   if (allocAt > 0xffff0000 || !grow(<usize>allocAt)) { OUT = 0; return false; }
   dataCap = maxData;
   tagCap = maxTags;
-  arrayCap = maxArrays;
-  itemCap = maxItems;
   bucketCap = maxBuckets;
+  ownerSlots = <u32>slots;
   return true;
 }
 
@@ -252,7 +250,7 @@ export function winShift(keep: u64, loaded: u64): bool {
 @inline function inRange(off: u64): bool { return off > 0 && (off & 7) == 0 && off < FS; }
 
 /**
- * Marks the object at `off` in a rank map (DATAIDX, ARRIDX), `count` such objects before it; the
+ * Marks the object at `off` in a rank map (DATAIDX), `count` such objects before it; the
  * ranks of the words up to its own are written first (objects come in file order, so a word's rank
  * is final once pass 1 reaches it). Returns how many words are ranked now.
  */
@@ -289,10 +287,58 @@ function rankFinish(idx: usize, count: u64, ranked: usize): void {
 
 // @ts-ignore: decorator
 @inline function isData(off: u64): bool { return rankHas(DATAIDX, off); }
+
+// ---- the owner map: entry array offset -> the chain expecting it ----------------------------
+// Linear probing over ownerSlots (a power of two) u32 key/value pairs; key 0 = empty (no array
+// starts at 0); removal shifts the entries after it back, so no tombstones.
+const MAIN: u32 = 0xfffffffe; // (NONE is 0xffffffff)
+
 // @ts-ignore: decorator
-@inline function isArray(off: u64): bool { return rankHas(ARRIDX, off); }
-// @ts-ignore: decorator
-@inline function isEntry(off: u64): bool { return inRange(off) && bitGet(ENTRYB, off); }
+@inline function ownerSlot(key: u32): u32 { return ((key >> 3) * 0x9e3779b1) & (ownerSlots - 1); }
+
+/** The array at `key` is expected by `chain`; false when another chain expects it already. */
+function ownerPut(key: u32, chain: u32): bool {
+  if (owners + 1 >= ownerSlots >> 1) return false; // (more chains waiting than DATA objects: irregular)
+  let i = ownerSlot(key);
+  let k = load<u32>(OWNER + (<usize>i << 3));
+  while (k != 0) {
+    if (k == key) return false;
+    i = (i + 1) & (ownerSlots - 1);
+    k = load<u32>(OWNER + (<usize>i << 3));
+  }
+  store<u32>(OWNER + (<usize>i << 3), key);
+  store<u32>(OWNER + (<usize>i << 3), chain, 4);
+  owners++;
+  return true;
+}
+
+/** The chain expecting the array at `key` (removed from the map), or NONE. */
+function ownerTake(key: u32): u32 {
+  let i = ownerSlot(key);
+  let k = load<u32>(OWNER + (<usize>i << 3));
+  while (k != key) {
+    if (k == 0) return NONE;
+    i = (i + 1) & (ownerSlots - 1);
+    k = load<u32>(OWNER + (<usize>i << 3));
+  }
+  const chain = load<u32>(OWNER + (<usize>i << 3), 4);
+  owners--;
+  // backward-shift deletion: move later entries of the run into the hole when their home allows
+  let hole = i;
+  let j = (i + 1) & (ownerSlots - 1);
+  let kj = load<u32>(OWNER + (<usize>j << 3));
+  while (kj != 0) {
+    // kj may fill the hole unless its home lies cyclically in (hole, j]
+    if (((j - ownerSlot(kj)) & (ownerSlots - 1)) >= ((j - hole) & (ownerSlots - 1))) {
+      store<u64>(OWNER + (<usize>hole << 3), load<u64>(OWNER + (<usize>j << 3)));
+      hole = j;
+    }
+    j = (j + 1) & (ownerSlots - 1);
+    kj = load<u32>(OWNER + (<usize>j << 3));
+  }
+  store<u64>(OWNER + (<usize>hole << 3), 0);
+  return chain;
+}
 
 /** An offset/size field read as a number: irregular from 4 GiB up (no such file has a window here). */
 // @ts-ignore: decorator
@@ -330,27 +376,36 @@ export function scanInit(hdrSize: u64, tailObject: u64, compactFile: bool, keyed
     // fresh memory is zero: only a second scan in the same arena clears the marks
     const bm = bitmapBytes(FS);
     memory.fill(DATAIDX, 0, bm * 2);
-    memory.fill(ARRIDX, 0, bm * 2);
     memory.fill(ENTRYB, 0, bm);
+    memory.fill(ENTREF, 0, bm);
     memory.fill(DREF, 0, <usize>dataCap * 8);
-    memory.fill(ACLAIM, 0, <usize>arrayCap);
+    memory.fill(HASHED, 0, <usize>dataCap);
+    memory.fill(OWNER, 0, <usize>ownerSlots << 3);
   }
   used = true;
+  owners = 0;
+  nBuckets = hdr64(L.HEADER_DATA_HASH_TABLE_SIZE) / L.HASH_TABLE_ITEM_SIZE;
+  // the main entry array chain lists every entry (the header's count: the caller checks it is the file's)
+  mainNeed = hdr64(L.HEADER_N_ENTRIES);
+  mainTail = 0;
   phase = PHASE_PASS1;
   P = headerSize;
   nObjects = nEntries = nData = nFields = nEntryArrays = nTags = 0;
-  nDataHashTables = nFieldHashTables = nCompressed = nItems = 0;
+  nDataHashTables = nFieldHashTables = nCompressed = 0;
   foundMain = entrySet = false;
   lastSeqnum = lastMonotonic = lastBootOff = lastRealtime = lastEpoch = 0;
   lastBoot0 = lastBoot1 = lastEntry = 0;
   maxRealtime = 0;
   minRealtime = U64.MAX_VALUE;
   segCount = 0;
-  dataRanked = arrayRanked = 0;
+  dataRanked = 0;
   reason = 0;
   reasonOffset = 0;
-  mainLast = 0;
   step2 = STEP2_START;
+  const main = hdr64(L.HEADER_ENTRY_ARRAY_OFFSET);
+  if (mainNeed > 0) {
+    if (!small(mainNeed) || main == 0 || !small(main) || !ownerPut(<u32>main, MAIN)) irregular(Reason.MAIN_WALK, main);
+  }
 }
 
 /**
@@ -360,7 +415,7 @@ export function scanInit(hdrSize: u64, tailObject: u64, compactFile: bool, keyed
 export function scanRun(budget: u32): i32 {
   if (phase == PHASE_PASS1) {
     if (tail == 0) {
-      endPass1();
+      if (endPass1() == SCAN_IRREGULAR) return SCAN_IRREGULAR;
     } else {
       const r = pass1(budget);
       if (r != SCAN_MORE) return r;
@@ -379,12 +434,21 @@ export function scanRun(budget: u32): i32 {
   return SCAN_IRREGULAR;
 }
 
-function endPass1(): void {
+/**
+ * Pass 1 is over: every chain got the objects it expected — every entry array (the map is empty,
+ * the main chain listed the header's n_entries, which is the file's), every hash chain node (each
+ * bucket's expected next is 0).
+ */
+function endPass1(): i32 {
   rankFinish(DATAIDX, nData, dataRanked);
-  rankFinish(ARRIDX, nEntryArrays, arrayRanked);
   phase = PHASE_PASS2;
-  step2 = STEP2_HASH_TABLE;
+  step2 = STEP2_CHECK;
   at2 = 0;
+  if (owners != 0 || mainNeed != 0 || nEntries != hdr64(L.HEADER_N_ENTRIES)) return irregular(Reason.MAIN_WALK, 0);
+  if (nBuckets == 0) return nEntries > 0 ? irregular(Reason.DATA_HASH_TABLE, 0) : SCAN_MORE;
+  if (nDataHashTables != 1) return irregular(Reason.DATA_HASH_TABLE, 0);
+  for (let b: usize = 0; <u64>b < nBuckets; b++) if (load<u32>(DHT + (b << 3)) != 0) return irregular(Reason.HASH_CHAIN, <u64>b);
+  return SCAN_MORE;
 }
 
 function writeOut(): void {
@@ -471,8 +535,7 @@ function pass1(budget: u32): i32 {
     if (r != SCAN_MORE) return r;
     if (p == tail) {
       P = p;
-      endPass1();
-      return SCAN_MORE;
+      return endPass1();
     }
     p += align8(size);
   }
@@ -480,7 +543,11 @@ function pass1(budget: u32): i32 {
   return SCAN_MORE;
 }
 
-/** A DATA object: its payload hash (compressed ones: listed for the caller), what pass 2 reads of it. */
+/**
+ * A DATA object: its payload hash (compressed ones: listed for the caller); on its own bucket's hash
+ * chain if that chain expects it here (journal_file_link_data: a chain links DATA objects in the
+ * order they were written); its entry-array chain started (the arrays come later, in chain order).
+ */
 function dataObject(p: u64, flags: u8, size: u64): i32 {
   if (flags == 0) {
     if (objectHash(p + payloadOff, size - payloadOff) != u64at(p + L.DATA_HASH)) return irregular(Reason.HASH, p);
@@ -490,15 +557,38 @@ function dataObject(p: u64, flags: u8, size: u64): i32 {
     nCompressed++;
   }
   if (nData >= dataCap) return irregular(Reason.CAPACITY, p);
-  const next = u64at(p + L.DATA_NEXT_HASH_OFFSET), first = u64at(p + L.DATA_ENTRY_OFFSET);
-  const arr = u64at(p + L.DATA_ENTRY_ARRAY_OFFSET), n = u64at(p + L.DATA_N_ENTRIES);
-  if (!small(next) || !small(first) || !small(arr) || !small(n)) return irregular(Reason.DATA_CHAIN, p);
-  const r = DREC + <usize>nData * 24;
-  store<u64>(r, u64at(p + L.DATA_HASH));
-  store<u32>(r, <u32>next, 8);
-  store<u32>(r, <u32>first, 12);
-  store<u32>(r, <u32>arr, 16);
-  store<u32>(r, <u32>n, 20);
+  const d = <usize>nData;
+  const p32 = <u32>p;
+  // the hash chain of its bucket (the buckets come first: the table is written when the file is made)
+  if (nBuckets > 0) {
+    if (nDataHashTables == 0) return irregular(Reason.DATA_HASH_TABLE, p);
+    const bucket = DHT + <usize>((u64at(p + L.DATA_HASH) % nBuckets) << 3);
+    if (load<u32>(bucket) == p32) {
+      const next = u64at(p + L.DATA_NEXT_HASH_OFFSET);
+      if (next != 0 && (next <= p || !small(next))) return irregular(Reason.HASH_CHAIN, p);
+      if (next == 0 && load<u32>(bucket, 4) != p32) return irregular(Reason.HASH_CHAIN, p);
+      store<u32>(bucket, <u32>next);
+      store<u8>(HASHED + d, 1);
+    }
+  }
+  // its entries: entry_offset, then n_entries - 1 more in the arrays from entry_array_offset on
+  const n = u64at(p + L.DATA_N_ENTRIES);
+  const first = u64at(p + L.DATA_ENTRY_OFFSET);
+  const arr = u64at(p + L.DATA_ENTRY_ARRAY_OFFSET);
+  const c = CHAIN + (d << 3);
+  if (n == 0) {
+    if (arr != 0) return irregular(Reason.DATA_CHAIN, p);
+    store<u32>(c, 0);
+    store<u32>(c, NONE, 4);
+  } else {
+    if (!small(n) || first >= FS || !small(arr)) return irregular(Reason.DATA_CHAIN, p);
+    bitSet(ENTREF, first);
+    store<u32>(c, <u32>(n - 1));
+    store<u32>(c, <u32>first, 4);
+    if (n == 1) {
+      if (arr != 0) return irregular(Reason.DATA_CHAIN, p);
+    } else if (arr <= p || !ownerPut(<u32>arr, <u32>d)) return irregular(Reason.DATA_CHAIN, p);
+  }
   dataRanked = rankSet(DATAIDX, p, nData, dataRanked);
   nData++;
   return SCAN_MORE;
@@ -613,18 +703,34 @@ function entryArrayObject(p: u64, size: u64): i32 {
     foundMain = true;
   }
   const next = u64at(p + L.ENTRY_ARRAY_NEXT);
-  if (nEntryArrays >= arrayCap || nItems + <u64>count > itemCap || !small(n) || !small(next)) return irregular(Reason.CAPACITY, p);
-  const dst = AITEMS + <usize>(nItems << 2);
-  if (compact) memory.copy(dst, base, count << 2);
-  else for (let j: usize = 0; j < count; j++) store<u32>(dst + (j << 2), load<u32>(base + (j << 3)));
-  const r = AREC + <usize>(nEntryArrays << 4);
-  store<u32>(r, <u32>nItems);
-  store<u32>(r, <u32>count, 4);
-  store<u32>(r, <u32>n, 8);
-  store<u32>(r, <u32>next, 12);
-  nItems += <u64>count;
-  arrayRanked = rankSet(ARRIDX, p, nEntryArrays, arrayRanked);
+  if (!small(next)) return irregular(Reason.DATA_CHAIN, p);
   nEntryArrays++;
+  // the chain expecting this array takes its next items: strictly increasing entries (ENTREF),
+  // and if it needs more, its next array
+  const chain = ownerTake(<u32>p);
+  if (chain == NONE) return SCAN_MORE;
+  const main = chain == MAIN;
+  const c = CHAIN + (<usize>chain << 3);
+  let need = main ? mainNeed : <u64>load<u32>(c);
+  let last = main ? mainTail : load<u32>(c, 4);
+  const m = <usize>(need < n ? need : n);
+  if (m > count) return irregular(Reason.DATA_CHAIN, p); // a 0 item: not above the one before
+  const fs = <u32>FS;
+  for (let j: usize = 0; j < m; j++) {
+    const q = load<u32>(base + j * step);
+    if (q <= last || q >= fs) return irregular(Reason.DATA_CHAIN, p);
+    last = q;
+    bitSet(ENTREF, <u64>q);
+  }
+  need -= <u64>m;
+  if (need > 0 && (next == 0 || !ownerPut(<u32>next, chain))) return irregular(Reason.DATA_CHAIN, p);
+  if (main) {
+    mainNeed = need;
+    mainTail = last;
+  } else {
+    store<u32>(c, <u32>need);
+    store<u32>(c, last, 4);
+  }
   return SCAN_MORE;
 }
 
@@ -701,202 +807,46 @@ function checkObject(p: u64, type: u8, size: u64): bool {
 // ---- pass 2 -----------------------------------------------------------------------------------
 let mainLast: u64 = 0;
 
-// DREC fields
-// @ts-ignore: decorator
-@inline function dHash(d: usize): u64 { return load<u64>(DREC + d * 24); }
-// @ts-ignore: decorator
-@inline function dNextHash(d: usize): u64 { return <u64>load<u32>(DREC + d * 24, 8); }
-// @ts-ignore: decorator
-@inline function dEntry(d: usize): u64 { return <u64>load<u32>(DREC + d * 24, 12); }
-// @ts-ignore: decorator
-@inline function dArray(d: usize): u64 { return <u64>load<u32>(DREC + d * 24, 16); }
-// @ts-ignore: decorator
-@inline function dN(d: usize): u64 { return <u64>load<u32>(DREC + d * 24, 20); }
-
-// Pass 2 runs in steps of about `budget` units of work (bucket, DATA object, array item) per call,
-// like pass 1: besides keeping the caller responsive, a wasm engine runs each call in the code tier
-// it started in, so one long call would run all of pass 2 in the baseline tier.
-const STEP2_START: i32 = 0, STEP2_HASH_TABLE: i32 = 1, STEP2_CHAINS: i32 = 2, STEP2_MAIN: i32 = 3, STEP2_CHECK: i32 = 4;
+// Pass 2 runs in steps of about `budget` DATA objects per call, like pass 1: besides keeping the
+// caller responsive, a wasm engine runs each call in the code tier it started in.
+const STEP2_START: i32 = 0, STEP2_CHECK: i32 = 1;
 let step2: i32 = STEP2_START;
-/** Where the current step resumes (bucket, data index, main-array object, data index). */
+/** Where the current step resumes (data index). */
 let at2: u64 = 0;
-/** Step state carried between calls. */
-let chainBudget: u64 = 0, mainI: u64 = 0, mainLastSeen: u64 = 0;
 
-/** SCAN_MORE (call again), SCAN_REGULAR (pass 2 done) or SCAN_IRREGULAR. */
+/**
+ * What only the whole file tells, per DATA object (pass 1 followed every chain as far as it went):
+ *  - verify_data_hash_table (pass 2b) per chain node, verify_data(): its entries (each an ENTRY
+ *    object, strictly increasing: ENTREF ⊆ ENTRYB below) all in the main entry array, i.e. none
+ *    beyond the main chain's last;
+ *  - verify_entry (pass 2a) for every entry whose items name it: it is in its own hash bucket's
+ *    chain, and — but for the file's last entry — its chain reaches that entry or beyond.
+ * Then every offset an entry array or DATA object names as an entry is an ENTRY object.
+ */
 function pass2(budget: u64): i32 {
-  if (step2 == STEP2_HASH_TABLE) {
-    const r = pass2HashTable(budget);
-    if (r != SCAN_REGULAR) return r;
-    step2 = STEP2_CHAINS; at2 = 0; chainBudget = FS >> 2;
-    return SCAN_MORE;
-  }
-  if (step2 == STEP2_CHAINS) {
-    const r = pass2Chains(budget);
-    if (r != SCAN_REGULAR) return r;
-    step2 = STEP2_MAIN; at2 = hdr64(L.HEADER_ENTRY_ARRAY_OFFSET); mainI = 0; mainLastSeen = 0;
-    return SCAN_MORE;
-  }
-  if (step2 == STEP2_MAIN) {
-    const r = pass2Main(budget);
-    if (r != SCAN_REGULAR) return r;
-    mainLast = mainLastSeen;
-    step2 = STEP2_CHECK; at2 = 0;
-    return SCAN_MORE;
-  }
-  return pass2Check(budget);
-}
-
-/**
- * One walk of the data hash table does fastIndex's part (structure.ts: every chain node a DATA
- * object reached once, noted as in its own bucket or not) and pass 2b's chain checks (sorted
- * chains, tail pointers); what 2b asks of each node's entries is checked per DATA object below.
- */
-function pass2HashTable(budget: u64): i32 {
-  const nBuckets = hdr64(L.HEADER_DATA_HASH_TABLE_SIZE) / L.HASH_TABLE_ITEM_SIZE;
-  if (at2 == 0) {
-    memory.fill(HASHED, 0, <usize>nData);
-    memory.fill(CLEAN, 0, <usize>nData);
-    if (nBuckets == 0) return nEntries > 0 ? irregular(Reason.DATA_HASH_TABLE, 0) : SCAN_REGULAR;
-    // the buckets as pass 1 kept them: the table the header names must be an object of the file
-    if (nDataHashTables != 1) return irregular(Reason.DATA_HASH_TABLE, 0);
-  }
-  const end = at2 + budget < nBuckets ? at2 + budget : nBuckets;
-  for (let i: u64 = at2; i < end; i++) {
-    let r = <u64>load<u32>(DHT + <usize>(i << 3));
-    let lastNode: u64 = 0;
-    while (r != 0) {
-      if (!isData(r)) return irregular(Reason.DATA_HASH_TABLE, r);
-      const d = <usize>rankOf(DATAIDX, r);
-      if (load<u8>(HASHED + d) != 0) return irregular(Reason.DATA_HASH_TABLE, r);
-      if (dHash(d) % nBuckets != i) return irregular(Reason.HASH_CHAIN, r);
-      store<u8>(HASHED + d, 2);
-      const next = dNextHash(d);
-      if (next != 0 && next <= r) return irregular(Reason.HASH_CHAIN, r);
-      lastNode = r;
-      r = next;
-    }
-    if (<u64>load<u32>(DHT + <usize>(i << 3), 4) != lastNode) return irregular(Reason.HASH_CHAIN, i);
-  }
-  at2 = end;
-  return end == nBuckets ? SCAN_REGULAR : SCAN_MORE;
-}
-
-/** fastIndex's DATA loop: each DATA object's entry-array chain well formed (LINKED, CLEAN). */
-function pass2Chains(budget: u64): i32 {
-  let d = <usize>at2;
-  let done: u64 = 0;
-  for (; <u64>d < nData && done < budget; d++) {
-    done++;
-    const n = dN(d);
-    const arr0 = dArray(d);
-    if (n == 0) {
-      store<u32>(LINKED + (d << 2), NONE);
-      if (arr0 == 0) store<u8>(CLEAN + d, 1);
-      continue;
-    }
-    let max = dEntry(d);
-    let need = n - 1;
-    let a = arr0;
-    let last: u64 = 0;
-    let ok2b = isEntry(max) && (n >= 2 || a == 0);
-    let prev = max;
-    if (need == 0 && a != 0 && !isArray(a)) return irregular(Reason.DATA_CHAIN, <u64>d);
-    while (need > 0) {
-      if (!isArray(a)) return irregular(Reason.DATA_CHAIN, <u64>d);
-      const ai = <usize>rankOf(ARRIDX, a);
-      if (load<u8>(ACLAIM + ai) != 0) return irregular(Reason.DATA_CHAIN, <u64>d);
-      store<u8>(ACLAIM + ai, 1);
-      const rec = AREC + (ai << 4);
-      const k = <u64>load<u32>(rec, 8);
-      const m = k < need ? k : need;
-      // an item beyond the last non-zero one is 0, which is never above `last`
-      if (m > <u64>load<u32>(rec, 4)) return irregular(Reason.DATA_CHAIN, <u64>d);
-      const base = AITEMS + (<usize>load<u32>(rec) << 2);
-      for (let j: usize = 0; <u64>j < m; j++) {
-        const q = <u64>load<u32>(base + (j << 2));
-        if (q <= last) return irregular(Reason.DATA_CHAIN, <u64>d);
-        last = q;
-        if (ok2b && !(q > prev && isEntry(q))) ok2b = false;
-        prev = q;
-      }
-      need -= m;
-      if (chainBudget < m + 1) return irregular(Reason.DATA_CHAIN, <u64>d);
-      chainBudget -= m + 1;
-      done += m;
-      const next = <u64>load<u32>(rec, 12);
-      if (next != 0 && next <= a) ok2b = false;
-      a = next;
-    }
-    if (last > max) max = last;
-    store<u32>(LINKED + (d << 2), <u32>max);
-    if (ok2b) store<u8>(CLEAN + d, 1);
-  }
-  at2 = <u64>d;
-  return <u64>d >= nData ? SCAN_REGULAR : SCAN_MORE;
-}
-
-/**
- * verify_entry_array (pass 2a) over the main chain: nEntries items, strictly increasing, each an
- * ENTRY object. There are exactly nEntries ENTRY objects (the caller checks the header's count), so
- * the walk visits every one of them, and what verify_entry asks of their items was noted per DATA
- * object in pass 1 (DREF) and is checked in pass2Check.
- */
-function pass2Main(budget: u64): i32 {
-  const n = nEntries;
-  let a = at2;
-  let i = mainI;
-  let last = mainLastSeen;
-  let done: u64 = 0;
-  while (i < n && done < budget) {
-    if (!isArray(a)) return irregular(Reason.MAIN_WALK, a);
-    const rec = AREC + (<usize>rankOf(ARRIDX, a) << 4);
-    const next = <u64>load<u32>(rec, 12);
-    if (next != 0 && next <= a) return irregular(Reason.MAIN_WALK, a);
-    const m = <u64>load<u32>(rec, 8);
-    const count = <u64>load<u32>(rec, 4);
-    const base = AITEMS + (<usize>load<u32>(rec) << 2);
-    for (let j: u64 = 0; i < n && j < m; i++, j++) {
-      if (j >= count) return irregular(Reason.MAIN_WALK, a); // a 0 item
-      const p = <u64>load<u32>(base + <usize>(j << 2));
-      if (p <= last || !isEntry(p)) return irregular(Reason.MAIN_WALK, a);
-      last = p;
-      done++;
-    }
-    a = next;
-  }
-  at2 = a;
-  mainI = i;
-  mainLastSeen = last;
-  return i >= n ? SCAN_REGULAR : SCAN_MORE;
-}
-
-/**
- * Per DATA object:
- *  - verify_data_hash_table (pass 2b), per chain node: verify_data() answered by CLEAN/LINKED (it
- *    can then fail only on "not in the main entry array", i.e. an entry beyond the main chain's last);
- *  - verify_entry (pass 2a), for every entry whose items name it: in its own hash bucket, and — but
- *    for the file's last entry — its chain reaching that entry or beyond.
- */
-function pass2Check(budget: u64): i32 {
+  if (at2 == 0) mainLast = <u64>mainTail;
   const n = nEntries;
   const end = at2 + budget < nData ? at2 + budget : nData;
-  for (let dd = <usize>at2; dd < <usize>end; dd++) {
-    const hashed = load<u8>(HASHED + dd);
-    const mx = load<u32>(LINKED + (dd << 2));
-    if (hashed != 0) {
-      if (load<u8>(CLEAN + dd) != 1) return irregular(Reason.HASH_CHAIN, <u64>dd);
-      if (mx != NONE && !(n > 0 && <u64>mx <= mainLast)) return irregular(Reason.HASH_CHAIN, <u64>dd);
-    }
-    const newest = <u64>load<u32>(DREF + (dd << 3));
+  for (let d = <usize>at2; d < <usize>end; d++) {
+    const hashed = load<u8>(HASHED + d) != 0;
+    const c = CHAIN + (d << 3);
+    const mx = load<u32>(c, 4); // the chain's last entry (its only one, or NONE for none)
+    if (hashed && mx != NONE && !(n > 0 && <u64>mx <= mainLast)) return irregular(Reason.HASH_CHAIN, <u64>d);
+    const newest = <u64>load<u32>(DREF + (d << 3));
     if (newest != 0) {
-      if (hashed != 2) return irregular(Reason.ENTRY_DATA, <u64>dd);
-      const needed = newest == lastEntry ? <u64>load<u32>(DREF + (dd << 3), 4) : newest;
-      if (needed != 0 && (mx == NONE || <u64>mx < needed)) return irregular(Reason.ENTRY_DATA, <u64>dd);
+      if (!hashed) return irregular(Reason.ENTRY_DATA, <u64>d);
+      const needed = newest == lastEntry ? <u64>load<u32>(DREF + (d << 3), 4) : newest;
+      if (needed != 0 && (mx == NONE || <u64>mx < needed)) return irregular(Reason.ENTRY_DATA, <u64>d);
     }
   }
   at2 = end;
-  return end == nData ? SCAN_REGULAR : SCAN_MORE;
+  if (end < nData) return SCAN_MORE;
+  // every entry named is an ENTRY object
+  const words = bitmapBytes(FS) >> 3;
+  for (let w: usize = 0; w < words; w++) {
+    if ((load<u64>(ENTREF + (w << 3)) & ~load<u64>(ENTRYB + (w << 3))) != 0) return irregular(Reason.ENTRY_DATA, <u64>w);
+  }
+  return SCAN_REGULAR;
 }
 
 // ---- HMAC gathering ---------------------------------------------------------------------------

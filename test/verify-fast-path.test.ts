@@ -178,7 +178,7 @@ test('scan layout constants (assembly/layout.ts) equal the format ones (src/jour
     ['HEADER_INCOMPATIBLE_FLAGS', Header.incompatibleFlags], ['HEADER_FILE_ID', Header.fileId],
     ['HEADER_DATA_HASH_TABLE_OFFSET', Header.dataHashTableOffset], ['HEADER_DATA_HASH_TABLE_SIZE', Header.dataHashTableSize],
     ['HEADER_FIELD_HASH_TABLE_OFFSET', Header.fieldHashTableOffset], ['HEADER_FIELD_HASH_TABLE_SIZE', Header.fieldHashTableSize],
-    ['HEADER_HEAD_ENTRY_SEQNUM', Header.headEntrySeqnum], ['HEADER_ENTRY_ARRAY_OFFSET', Header.entryArrayOffset],
+    ['HEADER_HEAD_ENTRY_SEQNUM', Header.headEntrySeqnum], ['HEADER_ENTRY_ARRAY_OFFSET', Header.entryArrayOffset], ['HEADER_N_ENTRIES', Header.nEntries],
     ['HEADER_HEAD_ENTRY_REALTIME', Header.headEntryRealtime],
     ['DATA_HASH', DataObject.hash], ['DATA_NEXT_HASH_OFFSET', DataObject.nextHashOffset], ['DATA_NEXT_FIELD_OFFSET', DataObject.nextFieldOffset],
     ['DATA_ENTRY_OFFSET', DataObject.entryOffset], ['DATA_ENTRY_ARRAY_OFFSET', DataObject.entryArrayOffset], ['DATA_N_ENTRIES', DataObject.nEntries],

@@ -49,7 +49,7 @@ export interface Kernel {
 }
 
 /** Upper bounds for the scan tables (window.ts scanTables). */
-export interface ScanTables { maxData: number; maxTags: number; maxArrays: number; maxItems: number; maxBuckets: number }
+export interface ScanTables { maxData: number; maxTags: number; maxBuckets: number }
 
 /**
  * One journal file streaming through wasm memory (assembly/scan.ts): the caller reads the file into
@@ -171,7 +171,7 @@ export interface KernelExports {
   fsprgSetup(seed: Ptr): void; fsprgExportPQN(out: Ptr): void;
   fsprgSeek(epoch: bigint, out: Ptr): void; fsprgEvolve(state: Ptr): void; fsprgGetKey(state: Ptr, out: Ptr): void;
   fsprgCurPtr(): Ptr; fsprgNextKey(out: Ptr): void;
-  fileAlloc(size: bigint): Ptr; scanAlloc(maxData: bigint, maxTags: bigint, maxArrays: bigint, maxItems: bigint, maxBuckets: bigint): number;
+  fileAlloc(size: bigint): Ptr; scanAlloc(maxData: bigint, maxTags: bigint, maxBuckets: bigint): number;
   scanPosition(): bigint; winBase(): bigint; winShift(keep: bigint, loaded: bigint): number;
   scanInit(headerSize: bigint, tail: bigint, compact: number, keyed: number, sealed: number): void;
   scanRun(budget: number): number;
@@ -745,7 +745,7 @@ class ArenaImpl implements JournalArena {
   prepareScan(t: ScanTables): boolean {
     if (this.prepared !== undefined) return this.prepared;
     const big = (n: number) => BigInt(Math.max(0, Math.floor(n)));
-    this.prepared = this.kernel.raw.scanAlloc(big(t.maxData), big(t.maxTags), big(t.maxArrays), big(t.maxItems), big(t.maxBuckets)) !== 0;
+    this.prepared = this.kernel.raw.scanAlloc(big(t.maxData), big(t.maxTags), big(t.maxBuckets)) !== 0;
     // growing the memory detached the old view (of any size, 0 included)
     if (this.window.buffer !== this.kernel.raw.memory.buffer) this.window = new Uint8Array(this.kernel.raw.memory.buffer, this.ptr, this.size);
     return this.prepared;

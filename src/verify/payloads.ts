@@ -112,13 +112,22 @@ export class CompressedPayloads {
    * turn. False = one failed.
    */
   async checkAll(count: number, ctx: VerifyContext, between?: () => Promise<void>): Promise<boolean> {
+    if (!(await this.release(count, ctx, between))) return false;
+    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+    return !this.failed;
+  }
+
+  /**
+   * Every payload listed (`count`) checked or with the helper (their bytes are no longer needed in
+   * the window), shared as checkAll() shares them. False = one failed.
+   */
+  async release(count: number, ctx: VerifyContext, between?: () => Promise<void>): Promise<boolean> {
     while (count > this.claimed && !this.failed) {
-      await between?.(); // the tag batches go first: the helper alone can hash those
+      await between?.(); // the tag batches first: the helper can hash those without asking for keys
       if (this.offer(count, ctx)) continue;
       if (!(await this.check(count, ctx, LOCAL_SLICE))) return false;
       if (this.inFlight.size > 0) await yieldTask(); // the helper's replies come in as messages
     }
-    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
     return !this.failed;
   }
 

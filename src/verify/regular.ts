@@ -67,8 +67,7 @@ async function scan(f: JournalFile, arena: JournalArena, reader: WindowReader, c
   };
   /** Checks or hands over what holds the window back (payloads, accepted segments), so it can move. */
   const release = async (counts: { tags: number; compressed: number }): Promise<boolean> => {
-    payloads.offer(counts.compressed, ctx);
-    if (!(await payloads.check(counts.compressed, ctx))) return false;
+    if (!(await payloads.release(counts.compressed, ctx, macs ? () => macs.hashAccepted(counts.tags) : undefined))) return false;
     if (macs) await macs.release(counts.tags);
     return true;
   };

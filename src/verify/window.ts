@@ -10,7 +10,7 @@
  * Where the bytes come from is a FileSource: the CLI's file descriptor, the page's slices, bytes
  * already in memory. Reading is I/O (another thread or process), so it overlaps the scan.
  */
-import { CompatibleFlag, EntryArrayObject, Header, HashTableObject } from '../journal/format.js';
+import { CompatibleFlag, Header, HashTableObject } from '../journal/format.js';
 import type { JournalArena, ScanTables } from '../kernel/kernel.js';
 
 /** A file to verify, read on demand. */
@@ -212,15 +212,10 @@ export function scanTables(head: Uint8Array, size: number): ScanTables {
   const field = (off: number) => (headerSize >= BigInt(off + 8) ? u64(off) : undefined);
   const bound = (n: bigint | undefined, most: number) => (n === undefined || n >= BigInt(most) ? most : Number(n) + 1);
   const sealed = head.length >= Header.compatibleFlags + 4 && (view.getUint32(Header.compatibleFlags, true) & CompatibleFlag.SEALED) !== 0;
-  const arraysMost = Math.floor(size / (EntryArrayObject.ITEMS + 8)) + 1;
   const buckets = (u64(Header.dataHashTableSize) ?? 0n) / BigInt(HashTableObject.ITEM_SIZE);
   return {
     maxData: bound(field(Header.nData), cap),
     maxTags: sealed ? bound(field(Header.nTags), cap) : 1,
-    maxArrays: bound(field(Header.nEntryArrays), arraysMost),
-    // items up to each array's last non-zero one: in journald's files ~a tenth of the file's bytes
-    // (arrays double as they grow); a file with more is verified by the exact path
-    maxItems: Math.floor(size / 8) + 1,
     maxBuckets: bound(buckets, Math.floor(size / HashTableObject.ITEM_SIZE) + 1),
   };
 }

@@ -334,6 +334,28 @@ async function checkBatch(req: PayloadBatch, kernel: Kernel): Promise<boolean> {
 }
 
 /**
+ * How much work the helper has queued (bytes of the batches sent and not answered yet), shared by
+ * the tag batches and the payload batches: it takes them in the order sent, so work is sent only
+ * while the queue is shorter than `limit`, and the verifying thread does the rest itself. Deep while
+ * the scan has far to go (the helper starts late and must not run dry), shallow near the end (what
+ * is queued then is what the verifying thread waits for).
+ */
+export class HelperLoad {
+  bytes = 0;
+  limit = 16 << 20;
+
+  /** `n` more bytes may be sent (always, when nothing is queued). */
+  room(n: number): boolean {
+    return this.bytes === 0 || this.bytes + n <= this.limit;
+  }
+
+  /** The queue's limit for a scan with `left` bytes of the file still ahead of it. */
+  ahead(left: number): void {
+    this.limit = Math.max(2 << 20, Math.min(16 << 20, 2 * left));
+  }
+}
+
+/**
  * The verifying thread's batch buffers for one kind of helper request: at most `count` of `size`
  * bytes exist, each either free here, being filled, or with the helper (transferred, so it comes
  * back with the reply, or is counted lost when the reply brings none).

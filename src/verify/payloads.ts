@@ -13,7 +13,7 @@ import type { JournalFile } from '../journal/file.js';
 import { DataObject, Header, ObjectHeader } from '../journal/format.js';
 import type { JournalArena } from '../kernel/kernel.js';
 import { yieldTask } from './window.js';
-import { BatchBuffers, type MacHelper, type PayloadBatch } from './mac-helper.js';
+import { BatchBuffers, HelperLoad, type MacHelper, type PayloadBatch } from './mac-helper.js';
 import { VerifyAborted, type VerifyContext } from './structure.js';
 
 /** A helper's batch of compressed payloads, and how many batches may be with it at once (it takes tag batches first). */
@@ -42,6 +42,8 @@ export class CompressedPayloads {
     private readonly f: JournalFile,
     private readonly arena: JournalArena,
     private readonly helper?: MacHelper,
+    /** The helper's queue, shared with the tag batches sent to it. */
+    private readonly load = new HelperLoad(),
   ) {
     this.fileId = f.bytes.slice(Header.fileId, Header.fileId + 16);
   }
@@ -95,7 +97,7 @@ export class CompressedPayloads {
     if (!this.helper) return false;
     let sent = false;
     while (count > this.claimed) {
-      const buf = this.pool.take();
+      const buf = this.load.room(HELPER_BATCH) ? this.pool.take() : null;
       if (!buf) {
         this.blocked = true;
         return sent;
@@ -154,6 +156,8 @@ export class CompressedPayloads {
     }
     this.claimed += ends.length;
     const pooled = this.pool.owns(buf);
+    const load = this.load;
+    load.bytes += used;
     const batch: PayloadBatch = {
       flags: Uint8Array.from(flags),
       hashes: BigUint64Array.from(hashes),
@@ -164,6 +168,7 @@ export class CompressedPayloads {
     };
     const q: Promise<void> = this.helper!.checkPayloads(batch)
       .then(async (r) => {
+        load.bytes -= used;
         // the helper could not check them: here, from the batch it sent back (the window has moved
         // on); a batch lost with the helper leaves the file to the exact path
         if (r.ok === null) {

@@ -21,6 +21,7 @@ import { yieldTask, type WindowReader } from './window.js';
 import { Access, COMPATIBLE_SUPPORTED, VerifyAborted, headerMismatch, type VerifyContext, type VerifyRun } from './structure.js';
 import { TagMacs } from './tag-macs.js';
 import { CompressedPayloads } from './payloads.js';
+import { HelperLoad } from './mac-helper.js';
 
 /** Pass-1 objects per scan call: keeps progress and cancellation responsive (~10 ms per call). */
 const SCAN_BUDGET = 16384;
@@ -52,9 +53,10 @@ async function scan(f: JournalFile, arena: JournalArena, reader: WindowReader, c
   const seal = new SealState(f, acc, ctx);
   // Tag HMACs as soon as their segments are accepted (tag-macs.ts): by the platform's HMAC as the
   // scan goes, or by the kernel while pass 1 waits for bytes.
-  const macs = withKey && f.sealed ? new TagMacs(arena, (epoch) => seal.epochKey(epoch), H.headerSize, ctx.hmac, ctx.macHelper && { port: ctx.macHelper, seed: ctx.key!.seed }) : null;
+  const load = new HelperLoad();
+  const macs = withKey && f.sealed ? new TagMacs(arena, (epoch) => seal.epochKey(epoch), H.headerSize, ctx.hmac, ctx.macHelper && { port: ctx.macHelper, seed: ctx.key!.seed }, load) : null;
   if (H.incompatibleFlags & IncompatibleFlag.COMPRESSED_ZSTD) await prepareZstd();
-  const payloads = new CompressedPayloads(f, arena, ctx.macHelper);
+  const payloads = new CompressedPayloads(f, arena, ctx.macHelper, load);
 
   /**
    * Where the bytes still needed start: pass 1's position (the file's end once it is done), the
@@ -154,8 +156,11 @@ async function scan(f: JournalFile, arena: JournalArena, reader: WindowReader, c
     }
     const counts = arena.scanCounts();
     if (macs?.eager || ctx.macHelper) {
+      load.ahead(H.tailObjectOffset - arena.scanPosition());
       if (macs?.eager) await macs.hashAccepted(counts.tags);
       payloads.offer(counts.compressed, ctx);
+      // the payloads the helper has no room for: here, now (rather than all at once when they fill the window)
+      if (ctx.macHelper && payloads.pending(counts.compressed) && !(await payloads.check(counts.compressed, ctx))) return null;
       const feeding = macs?.waiting || payloads.waiting;
       if (feeding) await yieldTask(); // the helper's replies (batch buffers) come in as messages
       budget = feeding ? FEEDING_BUDGET : SCAN_BUDGET;

@@ -24,7 +24,7 @@
  * to the replay to hash.
  */
 import { TAG_REC_SLOTS, TagRec, type JournalArena, type SegmentSpan } from '../kernel/kernel.js';
-import { BatchBuffers, type MacHelper } from './mac-helper.js';
+import { BatchBuffers, HelperLoad, type MacHelper } from './mac-helper.js';
 
 /**
  * HMAC-SHA256 by the platform. `message` is valid only during the call (it is reused for the next
@@ -89,6 +89,8 @@ export class TagMacs {
     private readonly hmac?: PlatformHmac,
     /** A second thread that derives the keys and hashes (mac-helper.ts): then keyOf is called only when it fails. */
     private readonly helper?: { port: MacHelper; seed: Uint8Array },
+    /** The helper's queue, shared with the payloads sent to it. */
+    private readonly load = new HelperLoad(),
   ) {
     this.nextStart = headerSize;
   }
@@ -250,6 +252,7 @@ export class TagMacs {
     const bound = span.tag + 64 - span.start + (span.withHeader ? 256 : 0);
     if (this.batch && this.batch.used + bound > this.batch.buf.length) this.send();
     if (!this.batch) {
+      if (!this.load.room(Math.min(bound, this.buffers().size))) return false;
       const buf = this.helperBuffer(bound);
       if (!buf) return false;
       this.batch = { buf, used: 0, spans: [], epochs: [], ends: [] };
@@ -284,8 +287,11 @@ export class TagMacs {
       return;
     }
     const batch = { seed: this.helper.seed, epochs: BigUint64Array.from(b.epochs), ends: Uint32Array.from(b.ends), bytes: b.buf.buffer as ArrayBuffer };
+    const load = this.load;
+    load.bytes += b.used;
     this.track(
       this.helper.port.hash(batch).then((r) => {
+        load.bytes -= b.used;
         const d = r.digests;
         if (d && d.length >= 32 * b.spans.length) b.spans.forEach((s, i) => this.keep(s, d.subarray(32 * i, 32 * i + 32)));
         if (pooled) pool.give(r.bytes);

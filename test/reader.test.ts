@@ -288,3 +288,25 @@ test('testdata files (xz-compressed fixtures) read like journalctl 252', async (
   const multi = all.find((x) => x.fields.filter((y) => y.name === 'MULTI').length > 1);
   assert.ok(multi, 'an entry with a multi-valued field');
 });
+
+test('ZSTD frames with each size of content-size field (1, 2, 4, 8 bytes) decode to their declared size', async () => {
+  const { prepareZstd } = await import('../src/journal/compress.js');
+  /** A zstd frame holding `content` as one raw block, its size declared in an `fcs`-byte field. */
+  const frame = (content: Uint8Array, fcs: 1 | 2 | 4 | 8): Uint8Array => {
+    const flag = { 1: 0, 2: 1, 4: 2, 8: 3 }[fcs];
+    const single = 1; // single segment: no window descriptor (and a 1-byte size field with flag 0)
+    const declared = fcs === 2 ? content.length - 256 : content.length;
+    const size = new Uint8Array(fcs);
+    for (let i = 0, v = declared; i < fcs; i++, v = Math.floor(v / 256)) size[i] = v & 0xff;
+    const block = [1 | (0 << 1) | ((content.length << 3) & 0xff), (content.length >> 5) & 0xff, (content.length >> 13) & 0xff];
+    return Uint8Array.from([0x28, 0xb5, 0x2f, 0xfd, (flag << 6) | (single << 5), ...size, ...block, ...content]);
+  };
+  for (const loaded of [false, true]) {
+    if (loaded) await prepareZstd(); // the wasm decoder after the fallback
+    for (const [fcs, n] of [[1, 200], [2, 300], [2, 65791], [4, 70000], [8, 1000]] as const) {
+      const content = Uint8Array.from({ length: n }, (_, i) => (i * 31) & 0xff);
+      const out = await decompressPayload(ObjectFlag.COMPRESSED_ZSTD, frame(content, fcs));
+      assert.deepEqual(out, content, `${fcs}-byte size, ${n} bytes, ${loaded ? 'wasm' : 'fallback'}`);
+    }
+  }
+});

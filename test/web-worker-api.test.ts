@@ -204,3 +204,39 @@ test('a big file verified alone gets a seal helper; one that cannot start, or wo
     ports.forEach((p) => p.close());
   }
 });
+
+test('the page reads a file only so far ahead of what the worker has taken (FEED_AHEAD), and on when it takes more', async () => {
+  const { FEED_AHEAD } = await import('../web/workers/feed.js');
+  const size = FEED_AHEAD + (40 << 20);
+  const blob = new Blob([new Uint8Array(size)]);
+  const { port1, port2 } = new MessageChannel();
+  let received = 0;
+  let highest = 0;
+  const worker = port2 as unknown as FeedPort;
+  worker.onmessage = (e) => {
+    const m = e.data as { at: number; bytes: ArrayBuffer };
+    received += m.bytes.byteLength;
+    highest = Math.max(highest, m.at + m.bytes.byteLength);
+  };
+  try {
+    const feeding = feedFile(blob, 0, port1 as unknown as FeedPort);
+    const settled = async () => {
+      // until something arrived and then nothing more for a while
+      for (let last = -1, t = 0; (last !== received || received === 0) && t < 200; t++) {
+        last = received;
+        await new Promise((r) => setTimeout(r, 150));
+      }
+    };
+    await settled();
+    assert.ok(highest >= FEED_AHEAD, `read ahead ${highest}`);
+    assert.ok(highest < FEED_AHEAD + (8 << 20) + 1, `never more than FEED_AHEAD (+ one slice) beyond what was taken: ${highest}`);
+    assert.ok(highest < size, 'stopped before the end of the file');
+    worker.postMessage({ taken: size - FEED_AHEAD });
+    await feeding;
+    await settled();
+    assert.equal(received, size, 'all of it once the worker took enough');
+  } finally {
+    port1.close();
+    port2.close();
+  }
+});

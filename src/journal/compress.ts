@@ -162,7 +162,14 @@ function decodeLz4Block(src: Uint8Array, s: number, end: number, dst: Uint8Array
 
 // ---------------------------------------------------------------- ZSTD
 
-/** ZSTD_getFrameContentSize: the content size from the first frame's header; undefined = unknown/error. */
+/** Bytes of the dictionary ID and of the content size field, by their header flags (RFC 8878 §3.1.1.1.1). */
+const DID_SIZE = [0, 1, 2, 4] as const;
+const FCS_SIZE = [1, 2, 4, 8] as const;
+
+/**
+ * ZSTD_getFrameContentSize: the content size from the first frame's header; undefined = unknown/error.
+ * (Called for every compressed payload: numbers, not BigInts, where they suffice.)
+ */
 function zstdFrameContentSize(src: Uint8Array): number | bigint | undefined {
   if (src.length < 5) return undefined;
   const magic = (src[0]! | (src[1]! << 8) | (src[2]! << 16) | (src[3]! << 24)) >>> 0;
@@ -171,17 +178,17 @@ function zstdFrameContentSize(src: Uint8Array): number | bigint | undefined {
   const fhd = src[4]!;
   const fcsFlag = fhd >> 6;
   const single = (fhd >> 5) & 1;
-  const didSize = [0, 1, 2, 4][fhd & 3]!;
-  const fcsSize = fcsFlag === 0 ? single : [1, 2, 4, 8][fcsFlag]!;
+  const fcsSize = fcsFlag === 0 ? single : FCS_SIZE[fcsFlag]!;
   if (fhd & 0x08) return undefined; // reserved bit
-  let p = 5 + (single ? 0 : 1) + didSize;
+  const p = 5 + (single ? 0 : 1) + DID_SIZE[fhd & 3]!;
   if (fcsSize === 0) return undefined; // unknown
   if (p + fcsSize > src.length) return undefined;
-  let v = 0n;
-  for (let i = fcsSize - 1; i >= 0; i--) v = (v << 8n) | BigInt(src[p + i]!);
-  if (fcsSize === 2) v += 256n;
-  p += fcsSize;
-  return v < 2n ** 53n ? Number(v) : v;
+  if (fcsSize === 1) return src[p]!;
+  if (fcsSize === 2) return (src[p]! | (src[p + 1]! << 8)) + 256;
+  const lo = (src[p]! | (src[p + 1]! << 8) | (src[p + 2]! << 16) | (src[p + 3]! << 24)) >>> 0;
+  if (fcsSize === 4) return lo;
+  const hi = (src[p + 4]! | (src[p + 5]! << 8) | (src[p + 6]! << 16) | (src[p + 7]! << 24)) >>> 0;
+  return hi < 0x200000 ? hi * 0x100000000 + lo : (BigInt(hi) << 32n) | BigInt(lo);
 }
 
 /**
@@ -195,7 +202,7 @@ export function zstdFrameLength(b: Uint8Array): number | undefined {
   const single = (fhd >> 5) & 1;
   const checksum = (fhd >> 2) & 1;
   const didFlag = fhd & 3;
-  let p = 5 + (single ? 0 : 1) + [0, 1, 2, 4][didFlag]! + [single ? 1 : 0, 2, 4, 8][fcsFlag]!;
+  let p = 5 + (single ? 0 : 1) + DID_SIZE[didFlag]! + (fcsFlag === 0 ? single : FCS_SIZE[fcsFlag]!);
   for (;;) {
     if (p + 3 > b.length) return undefined;
     const h = b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16);

@@ -68,12 +68,10 @@ export async function feedFile(blob: Blob, from: number, port: FeedPort, signal?
       wake();
     }
   };
-  const room = async (): Promise<void> => {
-    while (next - taken >= FEED_AHEAD && !signal?.aborted) await new Promise<void>((r) => waiting.push(r));
-  };
   const reader = async () => {
     for (;;) {
-      await room();
+      // the check and the claim of the next slice in one go (another reader may run in between awaits)
+      while (next < blob.size && next - taken >= FEED_AHEAD && !signal?.aborted) await new Promise<void>((r) => waiting.push(r));
       if (next >= blob.size || signal?.aborted) return;
       const at = next;
       const end = Math.min(blob.size, at + SLICE);

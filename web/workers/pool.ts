@@ -26,7 +26,7 @@ interface Job {
   reject(e: unknown): void;
 }
 
-/** Workers to run at once: one per core, within reason (each holds a whole file in memory). */
+/** Workers to run at once: one per core, within reason (each holds a window of its file and the scan tables). */
 export function poolSize(): number {
   const cores = typeof navigator !== 'undefined' ? navigator.hardwareConcurrency || 2 : 2;
   return Math.max(1, Math.min(cores, 6));

@@ -74,10 +74,10 @@ async function scan(f: JournalFile, arena: JournalArena, reader: WindowReader, c
     return true;
   };
   /** Moves the window on when what it must keep is far enough into it and no read is under way. */
-  const maybeShift = (counts: { tags: number; compressed: number }, full: boolean) => {
+  const maybeShift = (counts: { tags: number; compressed: number }) => {
     if (!reader.quiet) return;
     const k = keep(counts);
-    if (k > arena.base && (full || k - arena.base >= reader.span * SHIFT_AT)) reader.shift(k);
+    if (k > arena.base && k - arena.base >= reader.span * SHIFT_AT) reader.shift(k);
   };
 
   // The tags in file order, replayed from the scan's records through SealState as soon as their
@@ -140,7 +140,7 @@ async function scan(f: JournalFile, arena: JournalArena, reader: WindowReader, c
         } else if (macs?.pending(counts.tags)) {
           await macs.hashAccepted(counts.tags, SIDE_TAGS);
         } else {
-          maybeShift(counts, false);
+          maybeShift(counts);
           await reader.more(avail);
           break;
         }
@@ -165,7 +165,7 @@ async function scan(f: JournalFile, arena: JournalArena, reader: WindowReader, c
       if (feeding) await yieldTask(); // the helper's replies (batch buffers) come in as messages
       budget = feeding ? FEEDING_BUDGET : SCAN_BUDGET;
     }
-    if (avail < size) maybeShift(counts, false);
+    if (avail < size) maybeShift(counts);
     if (!replay(counts.tags)) return null;
     // Objects average ~300 bytes; the exact path reports pass 1 as the first 60 %.
     ctx.onProgress?.(Math.min(Math.floor(size * 0.6), (steps += budget) * 300), size);

@@ -119,8 +119,6 @@ const PHASE_PASS1: i32 = 0, PHASE_PASS2: i32 = 1, PHASE_DONE: i32 = 2;
 // ---- memory -----------------------------------------------------------------------------------
 // @ts-ignore: decorator
 @inline function bitmapBytes(size: u64): usize { return <usize>((size >> 6) + 16); }
-// @ts-ignore: decorator
-@inline function rankWords(size: u64): usize { return <usize>((size >> 9) + 1); }
 
 /**
  * The window, at the top of memory in pages grown for it alone (heap.alloc stops at 1 GiB), with
@@ -239,20 +237,12 @@ export function winShift(keep: u64, loaded: u64): bool {
   const a = bm + (s >> 3);
   store<u8>(a, load<u8>(a) | <u8>(1 << <u8>(s & 7)));
 }
-// @ts-ignore: decorator
-@inline function bitGet(bm: usize, off: u64): bool {
-  const s = <usize>(off >> 3);
-  return ((load<u8>(bm + (s >> 3)) >> <u8>(s & 7)) & 1) != 0;
-}
-
-/** A plausible object offset: inside the file and 8-byte aligned. */
-// @ts-ignore: decorator
-@inline function inRange(off: u64): bool { return off > 0 && (off & 7) == 0 && off < FS; }
 
 /**
  * Marks the object at `off` in a rank map (DATAIDX), `count` such objects before it; the
  * ranks of the words up to its own are written first (objects come in file order, so a word's rank
- * is final once pass 1 reaches it). Returns how many words are ranked now.
+ * is final once pass 1 reaches it: an entry's items, DATA objects before it, find theirs). Returns
+ * how many words are ranked now.
  */
 function rankSet(idx: usize, off: u64, count: u64, ranked: usize): usize {
   const s = off >> 3;
@@ -262,31 +252,6 @@ function rankSet(idx: usize, off: u64, count: u64, ranked: usize): usize {
   store<u64>(a, load<u64>(a) | (<u64>1 << (s & 63)));
   return ranked;
 }
-
-/** The ranks of the words after the last object (pass 1 is over). */
-function rankFinish(idx: usize, count: u64, ranked: usize): void {
-  const words = rankWords(FS);
-  for (; ranked < words; ranked++) store<u32>(idx + (ranked << 4), <u32>count, 8);
-}
-
-// @ts-ignore: decorator
-@inline function rankHas(idx: usize, off: u64): bool {
-  if (!inRange(off)) return false;
-  const s = off >> 3;
-  return ((load<u64>(idx + <usize>((s >> 6) << 4)) >> (s & 63)) & 1) != 0;
-}
-
-/** Index, in file order, of the object at `off` (rankHas(idx, off) holds, its word is ranked). */
-// @ts-ignore: decorator
-@inline function rankOf(idx: usize, off: u64): u64 {
-  const s = off >> 3;
-  const w = idx + <usize>((s >> 6) << 4);
-  const below = load<u64>(w) & ((<u64>1 << (s & 63)) - 1);
-  return <u64>load<u32>(w, 8) + popcnt<u64>(below);
-}
-
-// @ts-ignore: decorator
-@inline function isData(off: u64): bool { return rankHas(DATAIDX, off); }
 
 // ---- the owner map: entry array offset -> the chain expecting it ----------------------------
 // Linear probing over ownerSlots (a power of two) u32 key/value pairs; key 0 = empty (no array
@@ -440,7 +405,6 @@ export function scanRun(budget: u32): i32 {
  * bucket's expected next is 0).
  */
 function endPass1(): i32 {
-  rankFinish(DATAIDX, nData, dataRanked);
   phase = PHASE_PASS2;
   step2 = STEP2_CHECK;
   at2 = 0;

@@ -87,10 +87,6 @@ export class WindowReader {
     this.pump();
   }
 
-  get size(): number {
-    return this.source.size;
-  }
-
   /** No read is under way (the window can move). */
   get quiet(): boolean {
     return this.inFlight === 0;

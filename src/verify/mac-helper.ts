@@ -217,7 +217,7 @@ export function serveMacHelper(port: HelperPort, kernel: Kernel, keyText: string
           }
           reply.keys = keysOf(req.epochs, (epoch) => g.key(epoch));
         } else {
-          reply.ok = await checkBatch(req, kernel);
+          reply.ok = await checkPayloadBatch(req, kernel);
         }
       } catch {
         // a malformed request: the verifying thread does that work itself
@@ -314,7 +314,8 @@ function hashBatch(req: MacBatch, keyOf: (epoch: bigint) => Uint8Array, hmac: Pl
   return out;
 }
 
-async function checkBatch(req: PayloadBatch, kernel: Kernel): Promise<boolean> {
+/** Every payload of a batch decompresses and hashes to its hash (the helper's check, and the verifying thread's when the helper sent a batch back unchecked). */
+export async function checkPayloadBatch(req: PayloadBatch, kernel: Kernel): Promise<boolean> {
   const { flags, hashes, ends, bytes, fileId } = req;
   const n = ends instanceof Uint32Array ? ends.length : -1;
   if (!(flags instanceof Uint8Array && hashes instanceof BigUint64Array && bytes instanceof ArrayBuffer && fileId instanceof Uint8Array) || flags.length !== n || hashes.length !== n || fileId.length !== 16) {

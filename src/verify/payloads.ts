@@ -13,7 +13,7 @@ import type { JournalFile } from '../journal/file.js';
 import { DataObject, Header, ObjectHeader } from '../journal/format.js';
 import type { JournalArena } from '../kernel/kernel.js';
 import { yieldTask } from './window.js';
-import { BatchBuffers, HelperLoad, type MacHelper, type PayloadBatch } from './mac-helper.js';
+import { BatchBuffers, HelperLoad, checkPayloadBatch, type MacHelper, type PayloadBatch } from './mac-helper.js';
 import { VerifyAborted, type VerifyContext } from './structure.js';
 
 /** A helper's batch of compressed payloads, and how many batches may be with it at once (it takes tag batches first). */
@@ -92,7 +92,7 @@ export class CompressedPayloads {
   }
 
   /** Hands the helper batches of those listed up to `count` while it has a buffer free; false = none was free. */
-  offer(count: number, ctx: VerifyContext): boolean {
+  offer(count: number): boolean {
     this.blocked = false;
     if (!this.helper) return false;
     let sent = false;
@@ -102,7 +102,7 @@ export class CompressedPayloads {
         this.blocked = true;
         return sent;
       }
-      this.send(count, buf, ctx);
+      this.send(count, buf);
       sent = true;
     }
     return sent;
@@ -126,7 +126,7 @@ export class CompressedPayloads {
   async release(count: number, ctx: VerifyContext, between?: () => Promise<void>): Promise<boolean> {
     while (count > this.claimed && !this.failed) {
       await between?.(); // the tag batches first: the helper can hash those without asking for keys
-      if (this.offer(count, ctx)) continue;
+      if (this.offer(count)) continue;
       if (!(await this.check(count, ctx, LOCAL_SLICE))) return false;
       if (this.inFlight.size > 0) await yieldTask(); // the helper's replies come in as messages
     }
@@ -134,7 +134,7 @@ export class CompressedPayloads {
   }
 
   /** Copies payloads [claimed, …) into `buf` while they fit (at least one), then sends them. */
-  private send(count: number, buf: Uint8Array, ctx: VerifyContext): void {
+  private send(count: number, buf: Uint8Array): void {
     const offs = this.arena.scanCompressed(count, this.claimed);
     const ends: number[] = [];
     const flags: number[] = [];
@@ -171,23 +171,11 @@ export class CompressedPayloads {
         load.bytes -= used;
         // the helper could not check them: here, from the batch it sent back (the window has moved
         // on); a batch lost with the helper leaves the file to the exact path
-        if (r.ok === null) {
-          if (r.bytes) await this.checkBatch({ ...batch, bytes: r.bytes }, ctx);
-          else this.failed = true;
-        } else if (r.ok === false) this.failed = true;
+        const ok = r.ok ?? (r.bytes ? await checkPayloadBatch({ ...batch, bytes: r.bytes }, this.arena.kernel) : false);
+        if (!ok) this.failed = true;
         if (pooled) this.pool.give(r.bytes);
       })
       .finally(() => this.inFlight.delete(q));
     this.inFlight.add(q);
-  }
-
-  private async checkBatch(b: PayloadBatch, ctx: VerifyContext): Promise<void> {
-    let from = 0;
-    for (let i = 0; i < b.ends.length && !this.failed; i++) {
-      const to = b.ends[i]!;
-      if (!(await payloadMatches(this.arena.kernel, b.flags[i]!, new Uint8Array(b.bytes, from, to - from), b.hashes[i]!, b.keyed, this.fileId))) this.failed = true;
-      from = to;
-      if (i % 1024 === 1023 && ctx.signal?.aborted) throw new VerifyAborted();
-    }
   }
 }

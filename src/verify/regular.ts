@@ -158,7 +158,7 @@ async function scan(f: JournalFile, arena: JournalArena, reader: WindowReader, c
     if (macs?.eager || ctx.macHelper) {
       load.ahead(H.tailObjectOffset - arena.scanPosition());
       if (macs?.eager) await macs.hashAccepted(counts.tags);
-      payloads.offer(counts.compressed, ctx);
+      payloads.offer(counts.compressed);
       // the payloads the helper has no room for: here, now (rather than all at once when they fill the window)
       if (ctx.macHelper && payloads.pending(counts.compressed) && !(await payloads.check(counts.compressed, ctx))) return null;
       const feeding = macs?.waiting || payloads.waiting;

@@ -8,7 +8,7 @@ import { isArena } from "./scan";
 import { SHA256_CTX_SIZE, sha256Init, sha256Update, sha256Final } from "./sha256";
 import {
   MONT_SIZE, bnFromBE, bnToBE, bnCmp, bnAdd, bnSub, bnAddSmall, bnMul, bnMod, bnModSmall,
-  montSetup, montExp, millerRabinSmall,
+  montSetup, montExp, montSqr, montMul, montTo, montFrom, millerRabinSmall,
 } from "./bignum";
 
 const SECPAR: i32 = 1536;
@@ -193,8 +193,8 @@ function writeState(out: usize, x: usize, epoch: u64): void {
   store<u64>(out + 386, bswap<u64>(epoch));
 }
 
-/** FSPRG_Seek: the 394-byte state of `epoch` into `out`, by CRT (cost independent of epoch). */
-export function fsprgSeek(epoch: u64, out: usize): void {
+/** x0^(2^epoch) mod p into A and mod q into B (ordinary residues): Seek's two halves. */
+function seekHalves(epoch: u64): void {
   const P = FCTX + O_P, Q = FCTX + O_Q;
   // kp = 2^e mod (p-1), xp = x0^kp mod p   (D holds p-1 / q-1)
   memory.copy(D, P, 4 * HL);
@@ -205,14 +205,28 @@ export function fsprgSeek(epoch: u64, out: usize): void {
   store<u32>(D, load<u32>(D) - 1);
   twoPowMod(B, epoch, D);
   montExp(B, FCTX + O_XQ0, B, HL, FCTX + O_MCQ);
-  // a = (xq - xp) * p^-1 mod q; x = p*a + xp
+}
+
+/**
+ * x mod n into C (NL limbs) from xp = A and h = B, where h = (xq - xp) * p^-1 mod q: x = p*h + xp.
+ * Clobbers A's upper half.
+ */
+function composeCrt(): void {
+  bnMul(C, FCTX + O_P, HL, B, HL);
+  memory.fill(A + 4 * HL, 0, 4 * HL);
+  bnAdd(C, C, A, NL);
+}
+
+/** FSPRG_Seek: the 394-byte state of `epoch` into `out`, by CRT (cost independent of epoch). */
+export function fsprgSeek(epoch: u64, out: usize): void {
+  const Q = FCTX + O_Q;
+  seekHalves(epoch);
+  // h = (xq - xp) * p^-1 mod q
   bnMod(C, A, HL, Q, HL);
   if (bnSub(B, B, C, HL) != 0) bnAdd(B, B, Q, HL);
   bnMul(C, B, HL, FCTX + O_PINV, HL);
   bnMod(B, C, 2 * HL, Q, HL);
-  bnMul(C, P, HL, B, HL);
-  memory.fill(A + 4 * HL, 0, 4 * HL);
-  bnAdd(C, C, A, NL);
+  composeCrt();
   writeState(out, C, epoch);
 }
 
@@ -231,12 +245,55 @@ export function fsprgGetKey(state: usize, out: usize): void {
   detRandomize(state + 2, <usize>(STATE_SIZE - 2), 0, out, 32);
 }
 
-/** The running state of consecutive epochs: a verifier walks the tags' epochs mostly one by one. */
+// ---- consecutive epochs -------------------------------------------------------------------------
+// A verifier walks the tags' epochs mostly one by one, so one running state (CUR) is kept, with its
+// x also as x mod p and x mod q in Montgomery form (XPM, XQM). Evolve is then two 768-bit Montgomery
+// squarings (unrolled, mont24.ts) instead of a 1536-bit square and a long division, and x mod n
+// comes back by CRT for the key: the same x, so the same state and key as fsprgEvolve + fsprgGetKey.
+// The key's SHA-256 starts from the midstate after n: GetKey hashes state[2..394) and its first
+// 192 bytes are n, three whole blocks that are the same for every epoch of the seed.
 const CUR: usize = memory.data(STATE_SIZE, 16);
+const XPM: usize = memory.data(4 * HL, 16);
+const XQM: usize = memory.data(4 * HL, 16);
+const PINVM: usize = memory.data(4 * HL, 16);          // p^-1 mod q, Montgomery form
+const NMID: usize = memory.data(SHA256_CTX_SIZE, 16);  // SHA-256 context after n
+
 export function fsprgCurPtr(): usize { return CUR; }
 
-/** FSPRG_Evolve of the running state, then its key into `out`: one call per consecutive epoch. */
+/** CUR = Seek(epoch), with its running CRT halves; the seed's context must be loaded (FCTX). */
+export function fsprgSeekCur(epoch: u64): void {
+  const MCP = FCTX + O_MCP, MCQ = FCTX + O_MCQ;
+  fsprgSeek(epoch, CUR);
+  seekHalves(epoch);
+  montTo(XPM, A, MCP);
+  montTo(XQM, B, MCQ);
+  montTo(PINVM, FCTX + O_PINV, MCQ);
+  sha256Init(NMID);
+  sha256Update(NMID, CUR + 2, 192);
+}
+
+/**
+ * Evolve of CUR (x <- x^2 mod n, epoch + 1), then its key into `out`: one call per consecutive epoch,
+ * after fsprgSeekCur with the same seed's context loaded.
+ */
 export function fsprgNextKey(out: usize): void {
-  fsprgEvolve(CUR);
-  fsprgGetKey(CUR, out);
+  const Q = FCTX + O_Q, MCP = FCTX + O_MCP, MCQ = FCTX + O_MCQ;
+  montSqr(XPM, XPM, MCP);
+  montSqr(XQM, XQM, MCQ);
+  montFrom(A, XPM, MCP);
+  montFrom(B, XQM, MCQ);
+  // h = (xq - xp mod q) * p^-1 mod q; p and q have their top two bits set, so xp < p < 2q
+  memory.copy(C, A, 4 * HL);
+  if (bnCmp(C, Q, HL) >= 0) bnSub(C, C, Q, HL);
+  if (bnSub(B, B, C, HL) != 0) bnAdd(B, B, Q, HL);
+  montMul(B, B, PINVM, MCQ);
+  composeCrt();
+  bnToBE(CUR + 194, C, NL, 192);
+  store<u64>(CUR + 386, bswap<u64>(bswap<u64>(load<u64>(CUR + 386)) + 1));
+  // GetKey: SHA256(n || x || BE64(epoch) || BE32(0) || BE32(0)), n's blocks already in NMID
+  memory.copy(SHA, NMID, SHA256_CTX_SIZE);
+  sha256Update(SHA, CUR + 194, 200);
+  store<u64>(CTRBUF, 0);
+  sha256Update(SHA, CTRBUF, 8);
+  sha256Final(SHA, out);
 }

@@ -7,7 +7,7 @@ export { lookup3Init, lookup3Update, lookup3Final, jenkinsHash64 } from "./looku
 export { siphash24Many, jenkinsHash64Many } from "./hashmany";
 export { bnMul, bnMod, montSetup, montMul, montExp } from "./bignum";
 export {
-  fsprgSetup, fsprgExportPQN, fsprgSeek, fsprgEvolve, fsprgGetKey, fsprgCurPtr, fsprgNextKey, isProbablePrime,
+  fsprgSetup, fsprgExportPQN, fsprgSeek, fsprgEvolve, fsprgGetKey, fsprgCurPtr, fsprgSeekCur, fsprgNextKey, isProbablePrime,
 } from "./fsprg";
 import { HMAC_CTX_SIZE } from "./hmac";
 import { SHA256_CTX_SIZE } from "./sha256";

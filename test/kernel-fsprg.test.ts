@@ -88,6 +88,29 @@ test('several seeds in use at once keep their own context', async () => {
   }
 });
 
+test('consecutive epochs (CRT halves squared in Montgomery form): the same keys as Seek, for long runs and two seeds taking turns', async () => {
+  const k = await loadNodeKernel();
+  const a = unhex((vectors['real_sealed1'] as Vector).seed_hex), b = unhex((vectors['real_sealed2'] as Vector).seed_hex);
+  const fresh = k.fsprg(a);
+  // a long run from one Seek: spot checks against fresh Seeks, the last one too
+  const run = k.fsprg(a);
+  const keys = new Map<bigint, string>();
+  for (let e = 7n; e < 7n + 700n; e++) keys.set(e, hex(run.epochKey(e)));
+  for (const e of [7n, 8n, 9n, 100n, 255n, 256n, 511n, 512n, 706n]) assert.equal(keys.get(e), hex(stateKey(k, fresh.state(e))), `epoch ${e}`);
+  // two seeds stepping through consecutive epochs in turns: each keeps its own running state, and
+  // its next step uses its own p and q (the other seed's context was loaded in between)
+  const fa = k.fsprg(a), fb = k.fsprg(b), gb = k.fsprg(b);
+  for (let e = 3000n; e < 3040n; e++) {
+    assert.equal(hex(fa.epochKey(e)), hex(stateKey(k, fresh.state(e))), `seed a, epoch ${e}`);
+    assert.equal(hex(fb.epochKey(e + 5n)), hex(stateKey(k, gb.state(e + 5n))), `seed b, epoch ${e + 5n}`);
+  }
+  // the running state is the state Seek gives: after steps, a Seek-only key of the next epoch matches
+  assert.equal(hex(fa.epochKey(3040n)), hex(stateKey(k, fresh.state(3040n))));
+  // up to the last epoch there is
+  const top = (1n << 64n) - 3n;
+  for (let e = top; e <= top + 2n; e++) assert.equal(hex(fa.epochKey(e)), hex(stateKey(k, fresh.state(e))), `epoch ${e}`);
+});
+
 /** fss file = 88-byte FSSHeader + 394-byte state; the state must equal Seek(its epoch). */
 function checkFssFile(k: Awaited<ReturnType<typeof loadNodeKernel>>, file: Uint8Array, seedHex: string): bigint {
   assert.equal(new TextDecoder().decode(file.subarray(0, 8)), 'KSHHRHLP');

@@ -170,7 +170,7 @@ export interface KernelExports {
   isProbablePrime(n: Ptr, nl: number): number;
   fsprgSetup(seed: Ptr): void; fsprgExportPQN(out: Ptr): void;
   fsprgSeek(epoch: bigint, out: Ptr): void; fsprgEvolve(state: Ptr): void; fsprgGetKey(state: Ptr, out: Ptr): void;
-  fsprgCurPtr(): Ptr; fsprgNextKey(out: Ptr): void;
+  fsprgCurPtr(): Ptr; fsprgSeekCur(epoch: bigint): void; fsprgNextKey(out: Ptr): void;
   fileAlloc(size: bigint): Ptr; scanAlloc(maxData: bigint, maxTags: bigint, maxBuckets: bigint): number;
   scanPosition(): bigint; winBase(): bigint; winShift(keep: bigint, loaded: bigint): number;
   scanInit(headerSize: bigint, tail: bigint, compact: number, keyed: number, sealed: number): void;
@@ -669,12 +669,13 @@ class FsprgImpl implements Fsprg {
   epochKey(epoch: bigint): Uint8Array {
     checkEpoch(epoch);
     const k = this.k, r = k.raw, out = k.IO + 512;
+    // both paths use this seed's context (p, q and their Montgomery constants)
+    this.load();
     if (k.fsprgCurOwner === this && epoch === this.curEpoch + 1n) {
-      r.fsprgNextKey(out); // Evolve (one squaring) and the key, in one call
+      r.fsprgNextKey(out); // Evolve (two half-size squarings) and the key, in one call
     } else {
       if (k.fsprgCurOwner !== this || epoch !== this.curEpoch) {
-        this.load();
-        r.fsprgSeek(epoch, r.fsprgCurPtr());
+        r.fsprgSeekCur(epoch);
         k.fsprgCurOwner = this;
       }
       r.fsprgGetKey(r.fsprgCurPtr(), out);

@@ -4,7 +4,7 @@
 // Skips, saying so, where /usr/bin/chromium is absent. Screenshots go to test-results/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { basename, join } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -115,6 +115,46 @@ test('intact sealed file with a typed key: PASS with the validated range, and no
   assert.match(text, /72d6c31ad8563f93d537fced596001bf/);
   assert.deepEqual(requests.slice(before), [], 'verifying a file made no request');
   await shot('02-pass');
+});
+
+test('big files verified alone get the seal helper started ahead, a new one each time: the same report as the core\'s', { skip }, async () => {
+  // journals with zeros after them (as journald preallocates), big enough for a seal helper
+  const { HELPER_MIN_BYTES } = await import('../src/verify/mac-helper.js');
+  const { verifyJournal } = await import('../src/verify/index.js');
+  const { loadNodeKernel } = await import('../cli/kernel-node.js');
+  const dir = join(root, 'build/web-test-big');
+  mkdirSync(dir, { recursive: true });
+  const padded = (name: string) => {
+    const bytes = new Uint8Array(HELPER_MIN_BYTES + 4096);
+    bytes.set(readFileSync(join(corpus, name)));
+    const out = join(dir, `big-${name}`);
+    writeFileSync(out, bytes);
+    return { path: out, name: `big-${name}`, bytes };
+  };
+  const helpers: { url: string; closed: boolean }[] = [];
+  const onWorker = (w: import('playwright-core').Worker) => {
+    if (!w.url().includes('seal-helper')) return;
+    const h = { url: w.url(), closed: false };
+    helpers.push(h);
+    w.on('close', () => (h.closed = true));
+  };
+  page.on('worker', onWorker);
+  try {
+    for (const f of [padded('sealed-many-epochs.journal'), padded('t-tag-bytes.journal')]) {
+      const core = await verifyJournal({ name: f.name, bytes: f.bytes }, await loadNodeKernel(), { key: KEY });
+      await page.locator('#files').setInputFiles(f.path);
+      assert.equal(await verdict(f.name), core.verdict, f.name);
+      const text = await card(f.name).innerText();
+      for (const line of core.lines) assert.ok(text.includes(line), `${f.name}: ${line}`);
+    }
+    assert.equal(await verdict('big-t-tag-bytes.journal'), 'FAIL');
+    // each took the helper waiting (which then ended) and left a new one started in its place: the
+    // second file took the one the first left
+    await until(async () => helpers.length >= 2 && helpers.filter((h) => h.closed).length >= 1);
+    assert.ok(!helpers.at(-1)!.closed, 'a helper is waiting for the next file');
+  } finally {
+    page.off('worker', onWorker);
+  }
 });
 
 test('tampered file: FAIL with journalctl’s message, what and where', { skip }, async () => {

@@ -80,6 +80,19 @@ test('header: every field, flags, JOURNAL_HEADER_CONTAINS', () => {
   assert.ok(xz.header.tailEntryOffset! > 0);
 });
 
+test('the zstd warm-up frame decodes to its 5462 bytes of log lines, the same by libzstd and by fzstd; after warming, ZSTD decodes synchronously', async () => {
+  const { WARM_FRAME_HEX, warmZstd } = await import('../src/journal/zstd-warm.js');
+  const frame = new Uint8Array(Buffer.from(WARM_FRAME_HEX, 'hex'));
+  const { decompress } = await import('fzstd');
+  const reference = decompress(frame);
+  assert.equal(reference.length, 5462);
+  assert.match(new TextDecoder().decode(reference), /^Dec 05 14:00:00 host \w+\[\d+\]: request \d+ from /);
+  await warmZstd(4);
+  const out = decompressPayload(ObjectFlag.COMPRESSED_ZSTD, frame);
+  assert.ok(out instanceof Uint8Array, 'the wasm decoder is loaded');
+  assert.deepEqual(out, reference);
+});
+
 test('payloads: XZ, LZ4 and ZSTD objects from real files decode', async () => {
   for (const [name, flag] of [['sealed-xz.journal', ObjectFlag.COMPRESSED_XZ], ['sealed-lz4.journal', ObjectFlag.COMPRESSED_LZ4], ['sealed.journal', ObjectFlag.COMPRESSED_ZSTD]] as const) {
     const f = JournalFile.open(corpus(name), name);

@@ -240,3 +240,30 @@ test('the page reads a file only so far ahead of what the worker has taken (FEED
     port2.close();
   }
 });
+
+test('a report crosses to the page with its segments packed in one transferred array, and comes back equal', async () => {
+  const { withSegments, withoutSegments } = await import('../web/workers/segments-transfer.js');
+  const { verifyJournal } = await import('../src/verify/index.js');
+  const k = await loadNodeKernel();
+  // checked and passing, checked and failing (a tampered tag), never checked (no key), empty segments (no entries)
+  const cases: Array<[string, string | undefined]> = [['sealed-many-epochs.journal', KEY], ['t-tag-bytes.journal', KEY], ['sealed.journal', undefined], ['sealed-empty.journal', KEY]];
+  const seen = { ok: new Set<boolean | null>(), noEntries: false };
+  for (const [name, key] of cases) {
+    const report = await verifyJournal({ name, bytes: journal(name) }, k, { key });
+    const { report: bare, packed } = withoutSegments(report);
+    assert.deepEqual(bare.segments, []);
+    assert.equal(packed.length, 13 * report.segments.length);
+    const { port1, port2 } = new MessageChannel();
+    const received = await new Promise<{ bare: typeof bare; packed: Float64Array }>((resolve) => {
+      port2.once('message', (data: { bare: typeof bare; packed: Float64Array }) => resolve(data));
+      port1.postMessage({ bare, packed }, [packed.buffer as ArrayBuffer]);
+    });
+    port1.close();
+    assert.equal(packed.length, 0, 'transferred, not copied');
+    assert.deepEqual(withSegments(received.bare, received.packed), report, name);
+    report.segments.forEach((g) => seen.ok.add(g.ok));
+    seen.noEntries ||= report.segments.some((g) => g.entries === null);
+  }
+  assert.deepEqual([...seen.ok].sort(), [false, null, true].sort(), 'every value of ok was carried');
+  assert.ok(seen.noEntries, 'a segment without entries was carried');
+});

@@ -8,6 +8,7 @@ import * as Comlink from 'comlink';
 import wasmUrl from '../../build/kernel.wasm?url';
 import type { VerifyHooks, VerifyRequest, VerifyResult } from './api.js';
 import { feedFile, feedHead, type FedFile, type FeedPort } from './feed.js';
+import { withSegments } from './segments-transfer.js';
 import type { VerifyWorkerApi } from './verify.worker.js';
 
 interface Slot {
@@ -145,7 +146,8 @@ export class VerifyPool {
         try {
           // A file verified alone may use a second worker (the seal helper); several keep the cores busy.
           const alone = this.queue.length === 0 && this.slots.every((s) => s === slot || !s.busy);
-          return await slot.api.verify(Comlink.transfer(fed, [port2]), { ...job.request, alone }, Comlink.proxy(job.hooks));
+          const { segments, ...r } = await slot.api.verify(Comlink.transfer(fed, [port2]), { ...job.request, alone }, Comlink.proxy(job.hooks));
+          return { ...r, report: withSegments(r.report, segments) };
         } finally {
           stop.abort();
           job.signal.removeEventListener('abort', onAbort);

@@ -5,47 +5,98 @@
 import * as Comlink from 'comlink';
 import { loadKernel, type Kernel } from '../../src/kernel/kernel.js';
 import { macHelperClient, type StartedMacHelper } from '../../src/verify/mac-helper.js';
-import { createVerifyApi } from './api.js';
-import type { SealHelperInit } from './seal-helper.worker.js';
+import { createVerifyApi, type VerifyApi, type VerifyResult } from './api.js';
+import { withoutSegments, type ReportWithoutSegments } from './segments-transfer.js';
+import type { SealHelperBoot, SealHelperStart } from './seal-helper.worker.js';
+import { warmZstd } from '../../src/journal/zstd-warm.js';
 
 let kernel: Promise<Kernel> | undefined;
 let wasm: WebAssembly.Module | undefined;
 
 /**
- * A seal helper worker for one verification, started from here so that its death is seen here: the
- * error event tells the client, and this worker hashes what the helper had not answered.
+ * Seal helper workers (seal-helper.worker.ts), each for one verification, started from here so that
+ * a helper's death is seen here: the error event tells the client, and this worker hashes what the
+ * helper had not answered. One is kept started ahead (`spare`), its thread up and its kernel loaded,
+ * so a big file has its helper at once instead of ~50 ms later; the next one starts when it is taken.
  */
-function startHelper(key: string | null): StartedMacHelper {
+interface Spare {
+  worker: Worker;
+  /** Set when the worker failed before it was taken (a CSP that refuses it, a kernel that did not load). */
+  failed: boolean;
+  /** The error listener of the verification that took it. */
+  onGone?: () => void;
+}
+let spare: Spare | null = null;
+
+function spawnHelper(): Spare {
   const worker = new Worker(new URL('./seal-helper.worker.ts', import.meta.url), { type: 'module', name: 'seal helper' });
+  const s: Spare = { worker, failed: false };
+  worker.addEventListener('error', () => {
+    s.failed = true;
+    s.onGone?.();
+  });
+  worker.postMessage({ module: wasm! } satisfies SealHelperBoot);
+  return s;
+}
+
+function startHelper(key: string | null): StartedMacHelper {
+  const s = spare ?? spawnHelper();
+  spare = null;
+  if (s.failed) {
+    s.worker.terminate();
+    throw new Error('the seal helper did not start');
+  }
   const { port1, port2 } = new MessageChannel();
   const client = macHelperClient(port1);
-  worker.addEventListener('error', () => client.gone());
-  worker.postMessage({ module: wasm!, port: port2, key } satisfies SealHelperInit, [port2]);
+  s.onGone = () => client.gone();
+  s.worker.postMessage({ port: port2, key } satisfies SealHelperStart, [port2]);
   return {
     helper: client,
     close() {
       port1.close();
-      worker.terminate();
+      s.worker.terminate();
+      spare ??= tryOr(spawnHelper);
     },
   };
 }
 
+const verifyApi = createVerifyApi(
+  () => {
+    if (!kernel) throw new Error('verify worker used before init()');
+    return kernel;
+  },
+  (key) => startHelper(key),
+);
+
+/** What `verify` answers the page: the result, its report's segments packed beside it (segments-transfer.ts). */
+export type PackedVerifyResult = Omit<VerifyResult, 'report'> & { report: ReportWithoutSegments; segments: Float64Array };
+
 const api = {
-  ...createVerifyApi(
-    () => {
-      if (!kernel) throw new Error('verify worker used before init()');
-      return kernel;
-    },
-    (key) => startHelper(key),
-  ),
+  async verify(...args: Parameters<VerifyApi['verify']>): Promise<PackedVerifyResult> {
+    const r = await verifyApi.verify(...args);
+    const { report, packed } = withoutSegments(r.report);
+    return Comlink.transfer({ ...r, report, segments: packed }, [packed.buffer as ArrayBuffer]);
+  },
   /** Instantiate the kernel from the page's compiled module (once per worker). */
   async init(module: WebAssembly.Module): Promise<void> {
     wasm ??= module;
     kernel ??= loadKernel(module);
     await kernel;
+    // Before any file: the next big file's seal helper, and the zstd decoder made hot (zstd-warm.ts).
+    spare ??= tryOr(spawnHelper);
+    void warmZstd();
   },
 };
 
 export type VerifyWorkerApi = typeof api;
+
+/** A helper only ever saves time: none when it cannot start (no nested Worker here, say). */
+function tryOr<T>(start: () => T): T | null {
+  try {
+    return start();
+  } catch {
+    return null;
+  }
+}
 
 Comlink.expose(api);

@@ -12,5 +12,12 @@ import { nodeHmac } from './node-hmac.js';
 import { serveMacHelper } from '../src/verify/mac-helper.js';
 
 const { port, key } = workerData as { port: MessagePort; key: string | null };
+// The port keeps this thread's event loop running. Listened to with addEventListener (the core's
+// HelperPort), a Node MessagePort is not ref'd, and a loop with nothing ref'd leaves uv_run, where
+// Node waits for every background task of the process (V8's optimizing compiles of the other
+// thread included) before it looks at the port again: requests that came during the key
+// derivation waited 25–90 ms for that. Ref'd, it is served as soon as the derivation ends; the
+// verifying thread closing its end of the channel ends this thread.
+port.ref();
 // read synchronously: the thread pool is busy reading the journal for the verifying thread
 serveMacHelper(port, await loadKernel(readFileSync(kernelWasmUrl())), key, nodeHmac);

@@ -16,6 +16,7 @@ import { nodeHmac } from './node-hmac.js';
 import type { MacHelper } from '../src/verify/mac-helper.js';
 import { openJournalSource } from './read-journal.js';
 import type { SystemdVersion, VerifyOptions, VerifyReport } from '../src/verify/report.js';
+import { withSegments } from '../src/verify/segments-transfer.js';
 import { processLocalTime } from './tz.js';
 
 export interface VerifyArgs {
@@ -117,8 +118,8 @@ async function verifyMany(
       w.postMessage({ id, path: a.files[id], key: a.key, version: a.version, quiet: a.quiet, utc: a.utc });
     };
     for (const w of workers) {
-      w.on('message', (m: { id: number; report?: VerifyReport; error?: string }) => {
-        results.set(m.id, m.report ?? IO_STRERROR[m.error ?? ''] ?? m.error ?? 'error');
+      w.on('message', (m: { id: number; report?: VerifyReport; segments?: Float64Array; error?: string }) => {
+        results.set(m.id, (m.report && m.segments && withSegments(m.report, m.segments)) ?? IO_STRERROR[m.error ?? ''] ?? m.error ?? 'error');
         flush();
         feed(w);
       });

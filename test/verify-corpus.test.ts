@@ -190,6 +190,18 @@ test('CLI: journalctl spellings, abort on unopenable files, --json', () => {
   assert.deepEqual(reports.map((r) => r.verdict), ['PASS', 'OPEN_FAILED', 'FAIL']);
   assert.equal(reports[2]!.structureOk, true);
 
+  // Several files go to worker threads, their reports back with the segments packed: the same
+  // reports as a file verified alone on the main thread (segments, failed ones, entries, ok).
+  const names = ['sealed-many-epochs.journal', 't-tag-bytes.journal', 'sealed.journal'];
+  p = run(['verify', '--json', `--verify-key=${key}`, ...names]);
+  const many = p.stdout.trim().split('\n');
+  assert.equal(many.length, names.length);
+  names.forEach((name, i) => {
+    const one = run(['verify', '--json', `--verify-key=${key}`, name]).stdout.trim();
+    assert.deepEqual(JSON.parse(many[i]!), JSON.parse(one), name);
+  });
+  assert.ok((JSON.parse(many[1]!) as VerifyReport).failedSegments.length > 0, 'a failed segment went through');
+
   // 252 emulation: hex offset in the final line.
   p = run(['--systemd-version=252', '--file=t-tag-bytes.journal', '--verify', `--verify-key=${key}`]);
   assert.match(p.stderr, /File corruption detected at t-tag-bytes\.journal:00edb0 /);

@@ -242,7 +242,7 @@ test('the page reads a file only so far ahead of what the worker has taken (FEED
 });
 
 test('a report crosses to the page with its segments packed in one transferred array, and comes back equal', async () => {
-  const { withSegments, withoutSegments } = await import('../web/workers/segments-transfer.js');
+  const { withSegments, withoutSegments } = await import('../src/verify/segments-transfer.js');
   const { verifyJournal } = await import('../src/verify/index.js');
   const k = await loadNodeKernel();
   // checked and passing, checked and failing (a tampered tag), never checked (no key), empty segments (no entries)

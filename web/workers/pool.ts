@@ -8,7 +8,7 @@ import * as Comlink from 'comlink';
 import wasmUrl from '../../build/kernel.wasm?url';
 import type { VerifyHooks, VerifyRequest, VerifyResult } from './api.js';
 import { feedFile, feedHead, type FedFile, type FeedPort } from './feed.js';
-import { withSegments } from './segments-transfer.js';
+import { withSegments } from '../../src/verify/segments-transfer.js';
 import type { VerifyWorkerApi } from './verify.worker.js';
 
 interface Slot {

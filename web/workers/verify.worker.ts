@@ -6,7 +6,7 @@ import * as Comlink from 'comlink';
 import { loadKernel, type Kernel } from '../../src/kernel/kernel.js';
 import { macHelperClient, type StartedMacHelper } from '../../src/verify/mac-helper.js';
 import { createVerifyApi, type VerifyApi, type VerifyResult } from './api.js';
-import { withoutSegments, type ReportWithoutSegments } from './segments-transfer.js';
+import { withoutSegments, type ReportWithoutSegments } from '../../src/verify/segments-transfer.js';
 import type { SealHelperBoot, SealHelperStart } from './seal-helper.worker.js';
 import { warmZstd } from '../../src/journal/zstd-warm.js';
 

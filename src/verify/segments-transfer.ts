@@ -5,7 +5,7 @@
  * report's numbers are JS numbers, so a Float64Array carries each exactly; `entries` and `ok` are
  * coded in the columns below.
  */
-import type { SealSegment, VerifyReport } from '../../src/verify/report.js';
+import type { SealSegment, VerifyReport } from './report.js';
 
 /** The columns of one segment. */
 const enum Col { tagIndex, tagOffset, epoch, start, end, epochFrom, epochTo, count, firstSeqnum, lastSeqnum, firstRealtime, lastRealtime, ok, SIZE }

@@ -69,22 +69,27 @@ function fedSource(src: FedFile, name: string): FileSource {
   const { size, head, port } = src;
   const slices = new Map<number, Uint8Array>();
   let error: Error | null = null;
-  let pending: { at: number; into: Uint8Array; done: (e?: unknown) => void } | null = null;
+  interface Pending { at: number; into: Uint8Array; done: (e?: unknown) => void; copied: number }
+  let pending: Pending | null = null;
   let taken = 0;
 
-  /** Copies [at, at + into.length) from the head and the slices; false while some of it has not arrived. */
-  const serve = (at: number, into: Uint8Array): boolean => {
-    let off = 0;
-    while (off < into.length) {
-      const pos = at + off;
+  /**
+   * Copies the pending read's bytes from the head and the slices, on from what earlier calls
+   * copied (a read spanning several slices is served as they arrive, each byte once); false while
+   * some of it has not arrived.
+   */
+  const serve = (p: Pending): boolean => {
+    const { at, into } = p;
+    while (p.copied < into.length) {
+      const pos = at + p.copied;
       let from: Uint8Array | undefined;
       let start = 0;
       if (pos < head.length) from = head;
       else for (const [s, b] of slices) if (s <= pos && pos < s + b.length) (from = b), (start = s);
       if (!from) return false;
-      const n = Math.min(from.length - (pos - start), into.length - off);
-      into.set(from.subarray(pos - start, pos - start + n), off);
-      off += n;
+      const n = Math.min(from.length - (pos - start), into.length - p.copied);
+      into.set(from.subarray(pos - start, pos - start + n), p.copied);
+      p.copied += n;
     }
     return true;
   };
@@ -100,7 +105,7 @@ function fedSource(src: FedFile, name: string): FileSource {
     if (error) {
       pending = null;
       p.done(error);
-    } else if (serve(p.at, p.into)) {
+    } else if (serve(p)) {
       pending = null;
       take(p.at + p.into.length);
       p.done();
@@ -119,7 +124,7 @@ function fedSource(src: FedFile, name: string): FileSource {
     size,
     parallel: 1,
     read(at, into, done) {
-      pending = { at, into, done };
+      pending = { at, into, done, copied: 0 };
       settle();
     },
     async whole() {

@@ -217,6 +217,11 @@ test('facet counts follow the filter; clicking a value filters to it', { skip },
 
 test('dragging across the histogram selects a time range', { skip }, async () => {
   const over = browse().locator('.histogram .u-over');
+  // The chart is redrawn for each result: wait for the one of every entry (the last test's filter was
+  // just cleared; its legend counts them all), then for its drawing area.
+  const legendTotal = async () => (await browse().locator('.hist-key small').allInnerTexts()).reduce((s, t) => s + Number(t.replace(/\D/g, '')), 0);
+  await until(async () => (await legendTotal()) === all.length, 'the histogram of every entry');
+  await until(async () => (await over.boundingBox()) !== null, 'the chart drawn');
   const box = (await over.boundingBox())!;
   const y = box.y + box.height / 2;
   await page.mouse.move(box.x + box.width * 0.2, y);

@@ -217,10 +217,9 @@ function composeCrt(): void {
   bnAdd(C, C, A, NL);
 }
 
-/** FSPRG_Seek: the 394-byte state of `epoch` into `out`, by CRT (cost independent of epoch). */
-export function fsprgSeek(epoch: u64, out: usize): void {
+/** The state of `epoch` into `out` from its halves (seekHalves: xp in A, xq in B). Clobbers A and B. */
+function stateFromHalves(epoch: u64, out: usize): void {
   const Q = FCTX + O_Q;
-  seekHalves(epoch);
   // h = (xq - xp) * p^-1 mod q
   bnMod(C, A, HL, Q, HL);
   if (bnSub(B, B, C, HL) != 0) bnAdd(B, B, Q, HL);
@@ -228,6 +227,12 @@ export function fsprgSeek(epoch: u64, out: usize): void {
   bnMod(B, C, 2 * HL, Q, HL);
   composeCrt();
   writeState(out, C, epoch);
+}
+
+/** FSPRG_Seek: the 394-byte state of `epoch` into `out`, by CRT (cost independent of epoch). */
+export function fsprgSeek(epoch: u64, out: usize): void {
+  seekHalves(epoch);
+  stateFromHalves(epoch, out);
 }
 
 /** FSPRG_Evolve in place: x <- x^2 mod n, epoch + 1. Uses only the state itself. */
@@ -263,10 +268,10 @@ export function fsprgCurPtr(): usize { return CUR; }
 /** CUR = Seek(epoch), with its running CRT halves; the seed's context must be loaded (FCTX). */
 export function fsprgSeekCur(epoch: u64): void {
   const MCP = FCTX + O_MCP, MCQ = FCTX + O_MCQ;
-  fsprgSeek(epoch, CUR);
   seekHalves(epoch);
   montTo(XPM, A, MCP);
   montTo(XQM, B, MCQ);
+  stateFromHalves(epoch, CUR);
   montTo(PINVM, FCTX + O_PINV, MCQ);
   sha256Init(NMID);
   sha256Update(NMID, CUR + 2, 192);

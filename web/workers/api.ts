@@ -181,7 +181,7 @@ export function createVerifyApi(getKernel: () => Promise<Kernel>, startHelper?: 
     }
     const kernel = await getKernel();
     const work = request.alone && startHelper && !(source instanceof Uint8Array) ? macHelperWork(source.head, source.size, key !== undefined) : null;
-    const started = work === null ? null : tryStart(startHelper!, work === 'seal' ? key! : null);
+    const started = work === null ? null : startOrNone(() => startHelper!(work === 'seal' ? key! : null));
     let last = 0;
     const report = await verifyJournal(input, kernel, {
       key,
@@ -205,9 +205,9 @@ export type VerifyApi = ReturnType<typeof createVerifyApi>;
 
 
 /** A helper only ever saves time: one that cannot start (no Worker here, a CSP that refuses it) is none. */
-function tryStart(start: StartHelper, key: string | null): StartedMacHelper | null {
+export function startOrNone<T>(start: () => T): T | null {
   try {
-    return start(key);
+    return start();
   } catch {
     return null;
   }

@@ -5,7 +5,7 @@
 import * as Comlink from 'comlink';
 import { loadKernel, type Kernel } from '../../src/kernel/kernel.js';
 import { macHelperClient, type StartedMacHelper } from '../../src/verify/mac-helper.js';
-import { createVerifyApi, type VerifyApi, type VerifyResult } from './api.js';
+import { createVerifyApi, startOrNone, type VerifyApi, type VerifyResult } from './api.js';
 import { withoutSegments, type ReportWithoutSegments } from '../../src/verify/segments-transfer.js';
 import type { SealHelperBoot, SealHelperStart } from './seal-helper.worker.js';
 import { warmZstd } from '../../src/journal/zstd-warm.js';
@@ -55,7 +55,7 @@ function startHelper(key: string | null): StartedMacHelper {
     close() {
       port1.close();
       s.worker.terminate();
-      spare ??= tryOr(spawnHelper);
+      spare ??= startOrNone(spawnHelper);
     },
   };
 }
@@ -83,20 +83,11 @@ const api = {
     kernel ??= loadKernel(module);
     await kernel;
     // Before any file: the next big file's seal helper, and the zstd decoder made hot (zstd-warm.ts).
-    spare ??= tryOr(spawnHelper);
+    spare ??= startOrNone(spawnHelper);
     void warmZstd();
   },
 };
 
 export type VerifyWorkerApi = typeof api;
-
-/** A helper only ever saves time: none when it cannot start (no nested Worker here, say). */
-function tryOr<T>(start: () => T): T | null {
-  try {
-    return start();
-  } catch {
-    return null;
-  }
-}
 
 Comlink.expose(api);

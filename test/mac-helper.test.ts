@@ -10,7 +10,7 @@ import { nodeHmac } from '../cli/node-hmac.js';
 import { startMacHelper } from '../cli/mac-helper.js';
 import type { FileSource } from '../src/verify/window.js';
 import { verifyJournal } from '../src/verify/index.js';
-import { macHelperClient, serveMacHelper, type HelperPort, type MacHelper } from '../src/verify/mac-helper.js';
+import { macHelperClient, serveMacHelper, type HelperPort, type MacHelper, type PlatformDigest } from '../src/verify/mac-helper.js';
 import { loadKernel, type Kernel } from '../src/kernel/kernel.js';
 import type { VerifyOptions } from '../src/verify/report.js';
 import type { PlatformHmac } from '../src/verify/tag-macs.js';
@@ -64,18 +64,34 @@ const later = <T>(f: () => Promise<T>): Promise<T> => new Promise((r) => setTime
 const opened: Array<{ close(): void }> = [];
 after(() => opened.forEach((p) => p.close()));
 
+/**
+ * How a helper hashes: Node's OpenSSL HMAC (the CLI's), a platform SHA-256 (the page's WebCrypto),
+ * or neither (its kernel's four lanes).
+ */
+type Platform = { hmac: PlatformHmac } | { digest: PlatformDigest } | 'lanes';
+
 /** The verifying end's port of a helper served on this thread, with a kernel of its own (as on its own thread). */
-async function localPort(key: string, hmac: PlatformHmac | undefined = nodeHmac): Promise<HelperPort> {
+async function localPort(key: string, platform: Platform = { hmac: nodeHmac }): Promise<HelperPort> {
   const helperKernel = await loadKernel(readFileSync(kernelWasmUrl()));
   const { port1, port2 } = new MessageChannel();
   opened.push(port1, port2);
-  serveMacHelper(port2 as unknown as HelperPort, helperKernel, key, hmac);
+  const hmac = typeof platform === 'object' && 'hmac' in platform ? platform.hmac : undefined;
+  const digest = typeof platform === 'object' && 'digest' in platform ? platform.digest : undefined;
+  serveMacHelper(port2 as unknown as HelperPort, helperKernel, key, hmac, digest);
   return port1 as unknown as HelperPort;
 }
 
-/** `hmac` undefined: the helper hashes with its kernel's four lanes. */
-async function localHelper(key: string, hmac: PlatformHmac | undefined = nodeHmac): Promise<MacHelper> {
-  return macHelperClient(await localPort(key, hmac));
+async function localHelper(key: string, platform?: Platform): Promise<MacHelper> {
+  return macHelperClient(await localPort(key, platform));
+}
+
+/** WebCrypto's SHA-256, as the page's helper has it (Node has WebCrypto too). */
+const webDigest: PlatformDigest = (data) => crypto.subtle.digest('SHA-256', data as Uint8Array<ArrayBuffer>);
+
+/** `digest` until `n` calls are done, then a rejection (the platform's SHA-256 failing half-way). */
+function failingAfter(n: number, digest: PlatformDigest): PlatformDigest {
+  let calls = 0;
+  return (data) => (++calls > n ? Promise.reject(new Error('digest failed')) : digest(data));
 }
 
 test('seal helper on a worker thread (the CLI\'s): every corpus and testdata file, each key, gives the report without it', async () => {
@@ -110,11 +126,11 @@ test('seal helper: 150 mutants of sealed and compressed files give the report wi
   }
 });
 
-test('the page\'s helper (kernel lanes, no platform HMAC): fed while the file is read; with its batches out, this thread hashes with its keys; the reports do not change', async () => {
+test('the page\'s helper (WebCrypto\'s SHA-256, no platform HMAC): fed while the file is read; with its batches out, this thread hashes with its keys; the reports do not change', async () => {
   const kernel = await kernelP;
   const files: Array<[string, Uint8Array]> = corpusNames().map((n) => [n, corpus(n)]);
   for (const n of testdataNames()) files.push([n, await testdata(n)]);
-  const client = macHelperClient(await localPort(KEY_A, undefined));
+  const client = macHelperClient(await localPort(KEY_A, { digest: webDigest }));
   let state: { delivered: number; size: number } | null = null;
   let early = 0;
   let keyRequests = 0;
@@ -159,7 +175,10 @@ test('seal helper that lies, fails or dies: the reports do not change', async ()
   let keyRequests = 0;
   const faulty: Record<string, MacHelper> = {
     // small batches: the helper runs out of buffers and this thread hashes with keys it asks for
-    'kernel lanes, small batches': { ...(await localHelper(KEY_A, undefined)), batchBytes: 4096, batchBuffers: 4 },
+    'kernel lanes, small batches': { ...(await localHelper(KEY_A, 'lanes')), batchBytes: 4096, batchBuffers: 4 },
+    'webcrypto, small batches': { ...(await localHelper(KEY_A, { digest: webDigest })), batchBytes: 4096, batchBuffers: 4 },
+    'webcrypto lying': await localHelper(KEY_A, { digest: async (data) => flip(new Uint8Array(await webDigest(data)))!.buffer as ArrayBuffer }),
+    'webcrypto failing': await localHelper(KEY_A, { digest: failingAfter(3, webDigest) }),
     'small batches': { ...real, batchBytes: 2048, batchBuffers: 4, hash: (b) => later(() => real.hash(b)), keys: (s, e) => (keyRequests++, real.keys(s, e)) },
     'small batches, lying keys': { ...real, batchBytes: 2048, batchBuffers: 4, hash: (b) => later(() => real.hash(b)), keys: async (s, e) => flip(await real.keys(s, e)) },
     'small batches, no keys': { ...real, batchBytes: 2048, batchBuffers: 4, hash: (b) => later(() => real.hash(b)), keys: async () => null },
@@ -223,16 +242,21 @@ test('seal helper: malformed requests are answered with nothing, and the helper 
   assert.deepEqual(keys, kernel.fsprg(seed).epochKey(5n));
 });
 
-test('seal helper digests are the tags\' own HMACs (OpenSSL and kernel lanes; whole batches and this thread\'s share)', async () => {
+test('seal helper digests are the tags\' own HMACs (OpenSSL, WebCrypto and kernel lanes; whole batches and this thread\'s share)', async () => {
   const kernel = await kernelP;
   const { parseVerificationKey } = await import('../src/verify/key.js');
   const { TagMacs } = await import('../src/verify/tag-macs.js');
   const seed = parseVerificationKey(KEY_A).seed;
+  let digestCalls = 0;
   const helpers: Record<string, MacHelper> = {
     openssl: await localHelper(KEY_A),
-    lanes: await localHelper(KEY_A, undefined),
+    lanes: await localHelper(KEY_A, 'lanes'),
+    webcrypto: await localHelper(KEY_A, { digest: (data) => (digestCalls++, webDigest(data)) }),
     'openssl, small batches': { ...(await localHelper(KEY_A)), batchBytes: 2048, batchBuffers: 2 },
-    'lanes, small batches': { ...(await localHelper(KEY_A, undefined)), batchBytes: 2048, batchBuffers: 2 },
+    'lanes, small batches': { ...(await localHelper(KEY_A, 'lanes')), batchBytes: 2048, batchBuffers: 2 },
+    'webcrypto, small batches': { ...(await localHelper(KEY_A, { digest: webDigest })), batchBytes: 2048, batchBuffers: 2 },
+    // a platform SHA-256 that fails at its third call: that batch and the rest by the kernel's lanes
+    'webcrypto failing': await localHelper(KEY_A, { digest: failingAfter(2, webDigest) }),
   };
   for (const [what, port] of Object.entries(helpers))
   for (const name of ['sealed.journal', 'sealed-noncompact.journal', 'sealed-many-epochs.journal', 'sealed-xz.journal']) {
@@ -243,6 +267,7 @@ test('seal helper digests are the tags\' own HMACs (OpenSSL and kernel lanes; wh
     await macs.settle(nTags);
     assertTagDigests(arena, bytes, nTags, macs, `${what} ${name}`);
   }
+  assert.ok(digestCalls > 20, `WebCrypto hashed ${digestCalls} segments`);
 });
 
 test('the CLI starts a helper only for a big file with work for it (sealed with a key, or compressed)', async () => {

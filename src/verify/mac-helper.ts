@@ -26,8 +26,16 @@ export interface HelperPort {
 }
 
 /**
- * Segments to hash: message i is bytes [ends[i-1], ends[i]) of `bytes`, keyed by epochs[i]'s key
- * under `seed` (the run's own: a digest under any other key could match a tag the run's key does not).
+ * Bytes left free before each message of a MacBatch, the helper's to overwrite: HMAC's inner key
+ * block goes there, so that a platform SHA-256 (WebCrypto's digest) hashes block and message as one
+ * buffer, without a copy of its own or a key import per tag.
+ */
+export const MESSAGE_ROOM = 64;
+
+/**
+ * Segments to hash: message i is bytes [ends[i-1] + MESSAGE_ROOM, ends[i]) of `bytes` (ends[-1] = 0),
+ * keyed by epochs[i]'s key under `seed` (the run's own: a digest under any other key could match a
+ * tag the run's key does not).
  */
 export interface MacBatch {
   seed: Uint8Array;
@@ -155,13 +163,17 @@ export function macHelperClient(port: HelperPort): MacHelper & { gone(): void } 
   };
 }
 
+/** SHA-256 by the platform, asynchronous (WebCrypto's digest: it copies `data` when called). */
+export type PlatformDigest = (data: Uint8Array) => Promise<ArrayBuffer>;
+
 /**
  * The helper's end: derives the FSPRG of `keyText` at once (its primes, the costly part, while the
  * verifying thread is still reading the file), then answers requests in order. Each request names
  * its seed; another seed than keyText's is derived when asked for. `keyText` null: nothing derived
- * ahead. `hmac`: the platform's HMAC-SHA256 (Node's OpenSSL); without it the kernel's.
+ * ahead. `hmac`: the platform's HMAC-SHA256 (Node's OpenSSL); else `digest`, the platform's SHA-256
+ * (the page's WebCrypto); else the kernel's four lanes.
  */
-export function serveMacHelper(port: HelperPort, kernel: Kernel, keyText: string | null, hmac?: PlatformHmac): void {
+export function serveMacHelper(port: HelperPort, kernel: Kernel, keyText: string | null, hmac?: PlatformHmac, digest?: PlatformDigest): void {
   const keysBySeed = new Map<Fsprg, EpochKeys>();
   const fsprgOf = (seed: Uint8Array): EpochKeys => {
     if (!(seed instanceof Uint8Array)) throw new TypeError('malformed request');
@@ -178,15 +190,23 @@ export function serveMacHelper(port: HelperPort, kernel: Kernel, keyText: string
   } catch (e) {
     if (!(e instanceof KeyError)) throw e;
   }
-  // the platform's HMAC one message at a time, or the kernel's four lanes over the batch
-  const hashAll: (req: MacBatch, keyOf: (epoch: bigint) => Uint8Array) => Uint8Array = hmac
-    ? (req, keyOf) => hashBatch(req, keyOf, hmac)
-    : (req, keyOf) => {
-        const jobs = messages(req).map(({ epoch, message }) => ({ key: keyOf(epoch), parts: [message] }));
-        const out = new Uint8Array(32 * jobs.length);
-        kernel.hmacSha256Many(jobs).forEach((d, i) => out.set(d, 32 * i));
-        return out;
-      };
+  // the platform's HMAC one message at a time; or the platform's SHA-256 over the batch (the
+  // kernel's lanes if it fails, and for the rest of the run); or the kernel's four lanes
+  let platformDigest = digest;
+  const hashAll = async (req: MacBatch, keyOf: (epoch: bigint) => Uint8Array): Promise<Uint8Array> => {
+    if (hmac) return hashBatch(req, keyOf, hmac);
+    const list = messages(req).map(({ epoch, message }) => ({ key: keyOf(epoch), message }));
+    if (platformDigest) {
+      try {
+        return await digestBatch(list, platformDigest, kernel);
+      } catch {
+        platformDigest = undefined;
+      }
+    }
+    const out = new Uint8Array(32 * list.length);
+    kernel.hmacSha256Many(list.map(({ key, message }) => ({ key, parts: [message] }))).forEach((d, i) => out.set(d, 32 * i));
+    return out;
+  };
   // One request at a time: key requests first (the verifying thread waits for them, to hash tags
   // itself when the helper is behind; the keys of the epochs stepped over on the way stay cached
   // for the batches still queued), then tag batches and payloads in the order sent (the verifying
@@ -205,7 +225,7 @@ export function serveMacHelper(port: HelperPort, kernel: Kernel, keyText: string
       try {
         if (req.kind === 'macs') {
           const g = fsprgOf(req.seed);
-          reply.digests = hashAll(req, (epoch) => g.key(epoch));
+          reply.digests = await hashAll(req, (epoch) => g.key(epoch));
         } else if (req.kind === 'keys') {
           const g = fsprgOf(req.seed);
           // the batches still queued hold earlier tags: their keys first, in order, so the FSPRG
@@ -286,7 +306,7 @@ function keysOf(epochs: BigUint64Array, keyOf: (epoch: bigint) => Uint8Array): U
   return out;
 }
 
-/** A batch's messages, checked against its buffer. */
+/** A batch's messages (each with the MESSAGE_ROOM bytes before it), checked against its buffer. */
 function messages(req: MacBatch): Array<{ epoch: bigint; message: Uint8Array }> {
   const { epochs, ends, bytes } = req;
   if (!(epochs instanceof BigUint64Array && ends instanceof Uint32Array && bytes instanceof ArrayBuffer) || epochs.length !== ends.length) {
@@ -296,8 +316,8 @@ function messages(req: MacBatch): Array<{ epoch: bigint; message: Uint8Array }> 
   let from = 0;
   for (let i = 0; i < ends.length; i++) {
     const to = ends[i]!;
-    if (to < from || to > bytes.byteLength) throw new RangeError('malformed batch');
-    out.push({ epoch: epochs[i]!, message: new Uint8Array(bytes, from, to - from) });
+    if (to < from + MESSAGE_ROOM || to > bytes.byteLength) throw new RangeError('malformed batch');
+    out.push({ epoch: epochs[i]!, message: new Uint8Array(bytes, from + MESSAGE_ROOM, to - from - MESSAGE_ROOM) });
     from = to;
   }
   return out;
@@ -311,6 +331,34 @@ function hashBatch(req: MacBatch, keyOf: (epoch: bigint) => Uint8Array, hmac: Pl
     if (!(d instanceof Uint8Array) || d.length < 32) throw new TypeError('the HMAC did not answer in place');
     out.set(d.subarray(0, 32), 32 * i);
   });
+  return out;
+}
+
+/**
+ * HMAC-SHA256 (RFC 2104) of each message with the platform's SHA-256: the inner hash over the key
+ * block, written into the room before the message, and the message in one call; the outer one (two
+ * blocks) by the kernel. A batch's inner hashes are all asked for at once.
+ */
+async function digestBatch(list: Array<{ key: Uint8Array; message: Uint8Array }>, digest: PlatformDigest, kernel: Kernel): Promise<Uint8Array> {
+  const inner = list.map(({ key, message }) => {
+    if (key.length > MESSAGE_ROOM) throw new Error('a key longer than a block'); // (epoch keys are 32 bytes)
+    const block = new Uint8Array(message.buffer, message.byteOffset - MESSAGE_ROOM, MESSAGE_ROOM + message.length);
+    block.fill(0x36, 0, MESSAGE_ROOM);
+    for (let j = 0; j < key.length; j++) block[j] = key[j]! ^ 0x36;
+    return digest(block);
+  });
+  inner.forEach((p) => p.catch(() => {})); // one failing fails the batch; the others are not waited for
+  const out = new Uint8Array(32 * list.length);
+  const outer = new Uint8Array(MESSAGE_ROOM + 32);
+  for (let i = 0; i < list.length; i++) {
+    const d = new Uint8Array(await inner[i]!);
+    if (d.length !== 32) throw new Error('the platform SHA-256 did not answer 32 bytes');
+    const key = list[i]!.key;
+    outer.fill(0x5c, 0, MESSAGE_ROOM);
+    for (let j = 0; j < key.length; j++) outer[j] = key[j]! ^ 0x5c;
+    outer.set(d, MESSAGE_ROOM);
+    out.set(kernel.sha256(outer), 32 * i);
+  }
   return out;
 }
 

@@ -2,7 +2,6 @@
 // products in u64 (wasm has no 64x64->128 multiply). Sizes are in limbs; MAXL bounds every operand
 // that Montgomery arithmetic sees (1536 bits), Knuth division accepts up to 2*MAXL+2 limbs.
 export const MAXL: i32 = 48;
-import { montMul24, montSqr24 } from "./mont24";
 import { millerRabin768 } from "./mr768";
 
 // Scratch for division and Montgomery products (single-threaded module).
@@ -218,7 +217,6 @@ export function montMul(r: usize, a: usize, b: usize, mc: usize): void {
   const n = <usize>load<u32>(mc);
   const minv = load<u32>(mc, 4);
   const m = montM(mc);
-  if (n == 24) { montMul24(r, a, b, m, minv); return; }     // FSPRG's p and q: unrolled (mont24.ts)
   const nb = n << 2;
   memory.fill(T, 0, nb + 8);
   for (let i: usize = 0; i < nb; i += 4) {
@@ -246,8 +244,7 @@ export function montMul(r: usize, a: usize, b: usize, mc: usize): void {
 
 /** r = a^2 * R^-1 mod m (a < m). r may alias a. */
 export function montSqr(r: usize, a: usize, mc: usize): void {
-  if (load<u32>(mc) == 24) montSqr24(r, a, montM(mc), load<u32>(mc, 4));
-  else montMul(r, a, a, mc);
+  montMul(r, a, a, mc);
 }
 
 /** r = (a + b) mod m for a, b < m (n limbs of the context). */

@@ -253,7 +253,7 @@ export function fsprgGetKey(state: usize, out: usize): void {
 // ---- consecutive epochs -------------------------------------------------------------------------
 // A verifier walks the tags' epochs mostly one by one, so one running state (CUR) is kept, with its
 // x also as x mod p and x mod q in Montgomery form (XPM, XQM). Evolve is then two 768-bit Montgomery
-// squarings (unrolled, mont24.ts) instead of a 1536-bit square and a long division, and x mod n
+// squarings (bignum.ts's montMul) instead of a 1536-bit square and a long division, and x mod n
 // comes back by CRT for the key: the same x, so the same state and key as fsprgEvolve + fsprgGetKey.
 // The key's SHA-256 starts from the midstate after n: GetKey hashes state[2..394) and its first
 // 192 bytes are n, three whole blocks that are the same for every epoch of the seed.

@@ -1,6 +1,7 @@
-// The 768-bit (24-limb) fast paths of the kernel against BigInt (fixed seed): the unrolled
-// Montgomery multiply/square of mont24.ts (montMul, montExp) and the 28-bit-limb Miller-Rabin
-// ladder of mr768.ts (isProbablePrime on 737..768-bit numbers), which FSPRG key derivation uses.
+// The 768-bit (24-limb) arithmetic of the kernel against BigInt (fixed seed): Montgomery
+// multiply/square at FSPRG's size (montMul, montExp: the epoch keys' squarings mod p and q) and the
+// 28-bit-limb Miller-Rabin ladder of mr768.ts (isProbablePrime on 737..768-bit numbers), which FSPRG
+// key derivation uses.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadNodeKernel } from '../cli/kernel-node.js';
@@ -35,7 +36,7 @@ function modulus768(rnd: () => number): bigint {
   return randomBig(rnd, bits) | 1n | (1n << BigInt(bits - 1));
 }
 
-test('montMul at 24 limbs (unrolled) equals a*b*R^-1 mod m, including edge operands', async () => {
+test('montMul at 24 limbs equals a*b*R^-1 mod m, including edge operands', async () => {
   const h = bignumHooks(await loadNodeKernel());
   const rnd = prng(768);
   const R = 1n << 768n;
@@ -50,7 +51,7 @@ test('montMul at 24 limbs (unrolled) equals a*b*R^-1 mod m, including edge opera
   }
 });
 
-test('montExp at 24 limbs (unrolled squaring) equals BigInt', async () => {
+test('montExp at 24 limbs equals BigInt', async () => {
   const h = bignumHooks(await loadNodeKernel());
   const rnd = prng(769);
   for (let i = 0; i < 60; i++) {

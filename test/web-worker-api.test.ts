@@ -206,7 +206,7 @@ test('a big file verified alone gets a seal helper; one that cannot start, or wo
 });
 
 test('the page reads a file only so far ahead of what the worker has taken (FEED_AHEAD), and on when it takes more', async () => {
-  const { FEED_AHEAD } = await import('../web/workers/feed.js');
+  const { FEED_AHEAD, SLICE } = await import('../web/workers/feed.js');
   const size = FEED_AHEAD + (40 << 20);
   const blob = new Blob([new Uint8Array(size)]);
   const { port1, port2 } = new MessageChannel();
@@ -229,7 +229,7 @@ test('the page reads a file only so far ahead of what the worker has taken (FEED
     };
     await settled();
     assert.ok(highest >= FEED_AHEAD, `read ahead ${highest}`);
-    assert.ok(highest < FEED_AHEAD + (8 << 20) + 1, `never more than FEED_AHEAD (+ one slice) beyond what was taken: ${highest}`);
+    assert.ok(highest < FEED_AHEAD + SLICE + 1, `never more than FEED_AHEAD (+ one slice) beyond what was taken: ${highest}`);
     assert.ok(highest < size, 'stopped before the end of the file');
     worker.postMessage({ taken: size - FEED_AHEAD });
     await feeding;

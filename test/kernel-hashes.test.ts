@@ -172,3 +172,31 @@ test('siphash24Many / jenkinsHash64Many equal the single versions (windows, empt
   assert.throws(() => k.jenkinsHash64Many(data, [0]), RangeError);
   assert.throws(() => k.siphash24Many(new Uint8Array(8), data, [0, 1]), RangeError);
 });
+
+test('warming the kernel (kernel-warm.ts) leaves its answers as they were: SHA-256, HMAC lanes, SipHash, lookup3, and an FSPRG in the middle of its epochs', async () => {
+  const { loadKernel } = await import('../src/kernel/kernel.js');
+  const { kernelWasmUrl } = await import('../cli/kernel-node.js');
+  const { warmKernel } = await import('../src/kernel/kernel-warm.js');
+  const kernel = await loadKernel(readFileSync(kernelWasmUrl()));
+  const rand = prng(31);
+  const data = randomBytes(rand, 40000);
+  const key = data.subarray(0, 32);
+  const ranges = [0, 100, 100, 3000, 5000, 7];
+  const g = kernel.fsprg(data.subarray(100, 112));
+  const answers = () => ({
+    sha: kernel.sha256(data),
+    lanes: kernel.hmacSha256Many([1, 2, 3, 4, 5].map((i) => ({ key, parts: [data.subarray(i * 10, data.length - i * 999)] }))),
+    sip: kernel.siphash24Many(key.subarray(0, 16), data, ranges),
+    jenkins: kernel.jenkinsHash64Many(data, ranges),
+    epoch: g.epochKey(41n),
+  });
+  g.epochKey(40n); // the running state is at epoch 40: the next key is an Evolve, across the warming
+  const before = answers();
+  g.epochKey(40n);
+  warmKernel(kernel, 2);
+  assert.deepEqual(answers(), before);
+  // and against a kernel that was never warmed
+  const fresh = await loadNodeKernel();
+  assert.deepEqual(fresh.sha256(data), before.sha);
+  assert.equal(fresh.siphash24(key.subarray(0, 16), data.subarray(100, 3100)), BigInt(before.sip[2]!) | (BigInt(before.sip[3]!) << 32n));
+});

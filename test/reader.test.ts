@@ -93,6 +93,22 @@ test('the zstd warm-up frame decodes to its 5462 bytes of log lines, the same by
   assert.deepEqual(out, reference);
 });
 
+test('the zstd warm-up\'s journal frames (as systemd compressed DATA payloads) decode alike by libzstd and fzstd, to MESSAGE= fields', async () => {
+  const { JOURNAL_FRAMES_HEX, warmZstd } = await import('../src/journal/zstd-warm.js');
+  const { decompress } = await import('fzstd');
+  await warmZstd(1);
+  assert.equal(JOURNAL_FRAMES_HEX.length, 2);
+  for (const hex of JOURNAL_FRAMES_HEX) {
+    const frame = new Uint8Array(Buffer.from(hex, 'hex'));
+    const reference = decompress(frame);
+    assert.ok(reference.length > 2 * frame.length, `${frame.length} → ${reference.length} bytes`);
+    assert.match(new TextDecoder().decode(reference), /^MESSAGE=Traceback \(most recent call last\):\n/);
+    const out = decompressPayload(ObjectFlag.COMPRESSED_ZSTD, frame);
+    assert.ok(out instanceof Uint8Array);
+    assert.deepEqual(out, reference);
+  }
+});
+
 test('payloads: XZ, LZ4 and ZSTD objects from real files decode', async () => {
   for (const [name, flag] of [['sealed-xz.journal', ObjectFlag.COMPRESSED_XZ], ['sealed-lz4.journal', ObjectFlag.COMPRESSED_LZ4], ['sealed.journal', ObjectFlag.COMPRESSED_ZSTD]] as const) {
     const f = JournalFile.open(corpus(name), name);

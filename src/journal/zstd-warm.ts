@@ -1,5 +1,6 @@
 /**
- * Warming the WebAssembly zstd decoder before a file arrives (the page's workers, at start).
+ * Warming the WebAssembly zstd decoder before a file arrives (the page's spare seal helper, while it
+ * waits: seal-helper.worker.ts).
  *
  * V8 runs wasm first as its baseline compiler made it, and recompiles a function with its optimizing
  * compiler once the function is hot. libzstd's main decoding function takes ~70–140 ms of a core to
@@ -44,12 +45,53 @@ export const WARM_FRAME_HEX =
   'dd2a70f2d0453f9e29195d95932bf2c46f512a4e640acdb93137efa6dd009b8f402bae82cb5cf9fded30dbb123b56cb7' +
   '6b415dd4b9ff3cee5bc62a';
 
-/** Decodes enough to make the decoder's functions hot (~10 ms); never rejects. */
+/**
+ * Two DATA payloads as systemd compressed them (~0.7 KB frames of ~2.5 KB: the bench journal's
+ * synthetic tracebacks, `../shared/bench/make-big.sh`). journald's frames take paths of the decoder
+ * the level-19 frame above does not, and Chromium optimized those only during the first big file:
+ * ~30 ms of a core, until both kinds were warmed.
+ */
+export const JOURNAL_FRAMES_HEX = [
+  '28b52ffd602106cd170086e77120204df42f606ab446d70ff3897ce13a82741470772ff494f8399aa900c3204e046900' +
+  '65006900b34201455190a43d6f14d3651b0ea3b47f915beb8b7eedf99ddcdd0de0597ec3641aab5dc07760d3d8c6d252' +
+  '3f8db28d00093b701f3f07ad11e3c78722cac35a979847b6f508e897f1a01b80402063972da5c3cef4e1dfceb84ed40b' +
+  'e88a877e199e0142c1c28241422a25af0dcf8f5e3f9349cea5eadca3b9a425f70c84719cfd9a793c3ba5a2038ffb8dbf' +
+  '5c895390f67c3a44dc0672f0df86bffd9aa10ef172893b56fa31fd6fc6f6618a254c3dfa8b9adbc0384e747f712b44bf' +
+  'cef89f87bf0cad3262fb4a29899bff1e39ce9589f64852922cf7de810edb40fdfa31ad163f6ca5871e52d6db12852dcf' +
+  '4031a25f274b69cab997a3d3c67d882a656d4035328a920eb616b6bc09d4d05f4057d8689184e5ea60eb141f48a2d6e2' +
+  '9e02f5ebe85846b57638f8910da939e79e811c7e56e6a16d29b55ccdcbe80d0d7d614b358da745b1dc15cc9dfaa64112' +
+  'f62e31e804b7de6b401f050001242daeadd7068ad8329e3f3ff567cc492d6c355a63866e6785285a87492e2d6a294c79' +
+  '31a20df43a5ab692cfe90e0b4396d7068af88646a5aca3a98634e5fdf3cf43a4f5c238038088a88125826a6a244992c2' +
+  'b419304242086576031160680695884d523e75030e26852c0f11d4a506dd94a7bef36e15060bdb712f11111fd4b4a69e' +
+  '95ed18ca293de0104499e5730931049fa436886d3d79be735d9341fa9b41ff914187e9920237b42b101b837aac2b6608' +
+  '08c9db3b0ed0c8441e00572ed1574fe068225ad413c5fb2bbb5665e174708e6ad110787115804474dd7d8418ba51699e' +
+  '575542fdc4c17155ba43c7aeea5ab2b01f146c1f5488ebc934b7b1ed60b08b2e2d16522353d67c0e26fc66c58abbb490' +
+  '4ed69d75ccafdf1f3c2b6167e3b3f13fe0567b45f2daa5410aaec49e11160ed9df2f3e2b0ebff4f0655c1fde3af152d7' +
+  '7971f1945a704c9c150a524cf31b030f0270b17fcb466f47a5072d480f175fe3f54a685e52e640af8116d66644d2b4a1' +
+  '515c05',
+  '28b52ffd6031056d1500a6a46a20404bf39b61763236b1581613b99bf8703c83611703090886d697374e45d705986300' +
+  '6000610007d25c0263aedf294edb44449f47468786ed4489bbbb13f929ad92716af3d83eed7ca7b510d6ee7cd30920c2' +
+  '0afc942a637f1afc2ac537cada184155b65501b4376fd09d1808c83836dd345176765cfaed8c2b45dd9051e132de0558' +
+  '7040a0a0508010d11b06a79579db16056148630a8c9446864ea83ec68e9dfa5946eb09e22aff5c084316839d307e8a60' +
+  '5386c74ccc7eb01671b35ff5532e87b21404e63ab18d0eeee478a366949dafb6217dca86edd8a916fb8dd6c606b370fc' +
+  '2dc713b30a380289c21c82bcd660a7eb8d5b1f505c28686c1af6439995d0e837274772c04ee827b6ccd19c62cb6bcfc1' +
+  'eb0fb5692aa3137a88a73afdfcd332883bd8c44fc3500fc112e4c1987de64e88f129a3549e55fef8d3c0d6b2c09fb653' +
+  'fe891edab0af2f020b6f3e327ab585c29622977bcb7b6b2994a52d18a290af35170f1fb8f5de02e749480438c5b5f6e0' +
+  '63dbe9a7fd2999b554f25e7be8711ab6c2ae7c5a5573ee250abc8e9f4ea8612fcdb1c5250d26045b320b7b543d87ac86' +
+  '26f6cbf0dbb0976fa8919d738688a4204941a1b0ac0140424208baf411b03ce81c1922495256b601b614486f2ea3f641' +
+  'a5628851ce3ef72847b494d43eab4f90af573bd769ce6a97eda2b7637c3768cbedb631ab9911161e7e5ade808c331057' +
+  '488a1bf25c2789104117b307c30f2604382c052f4c375c36b01a35759bd8febef5b5b4d2fa1d9f5c115a8eafecdf72c9' +
+  '852e6a6322bbf0b9204afd9f68e406a42abc037ef93c79b0c64d76c49bfc74b90b734629d1be674ecd312fe7678f4c87' +
+  '42427d100dc78ff7c93e95ab6906b29f2ba37b6fef786175e992fc112ad5eff3264d7d5ce8b7eef9d1ed23cc31874888' +
+  'bbd1d639999b909877b56d848b37e6d63c2d5dc5ed4d15',
+];
+
+/** Decodes enough to make the decoder's functions hot (~20 ms); never rejects. */
 export async function warmZstd(rounds = 64): Promise<void> {
   try {
     await prepareZstd();
-    const frame = Uint8Array.from(WARM_FRAME_HEX.match(/../g)!, (h) => parseInt(h, 16));
-    for (let i = 0; i < rounds; i++) await decompressPayload(ObjectFlag.COMPRESSED_ZSTD, frame);
+    const frames = [WARM_FRAME_HEX, ...JOURNAL_FRAMES_HEX].map((hex) => Uint8Array.from(hex.match(/../g)!, (h) => parseInt(h, 16)));
+    for (let i = 0; i < rounds; i++) for (const frame of frames) await decompressPayload(ObjectFlag.COMPRESSED_ZSTD, frame);
   } catch {
     // warming only saves time; the verification loads and reports the decoder itself
   }

@@ -8,7 +8,6 @@ import { macHelperClient, type StartedMacHelper } from '../../src/verify/mac-hel
 import { createVerifyApi, startOrNone, type VerifyApi, type VerifyResult } from './api.js';
 import { withoutSegments, type ReportWithoutSegments } from '../../src/verify/segments-transfer.js';
 import type { SealHelperBoot, SealHelperStart } from './seal-helper.worker.js';
-import { warmZstd } from '../../src/journal/zstd-warm.js';
 
 let kernel: Promise<Kernel> | undefined;
 let wasm: WebAssembly.Module | undefined;
@@ -82,9 +81,9 @@ const api = {
     wasm ??= module;
     kernel ??= loadKernel(module);
     await kernel;
-    // Before any file: the next big file's seal helper, and the zstd decoder made hot (zstd-warm.ts).
+    // Before any file: the next big file's seal helper (which, while it waits, makes the kernel's
+    // hashes and the zstd decoder hot for every worker of the page: seal-helper.worker.ts)
     spare ??= startOrNone(spawnHelper);
-    void warmZstd();
   },
 };
 

@@ -68,3 +68,44 @@ export async function timeChromium(files: string[], key: string | undefined, run
   }
   return res;
 }
+
+/**
+ * All of `files` picked at once in one fresh page (the page's pool: a verify worker per core), from the
+ * pick to the last of their verdicts; seconds and verdicts, or the reason when Chromium is absent.
+ */
+export async function timeChromiumAll(files: string[], key: string | undefined): Promise<{ seconds: number; verdicts: string[] } | string> {
+  if (!existsSync(CHROMIUM)) return `${CHROMIUM} not installed`;
+  const out = join(ROOT, 'build', 'bench-web');
+  buildPage(out);
+  const { server, base } = await serveDir(out, '/sealcheck/');
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage();
+    await page.goto(base);
+    await page.locator('article.card[data-verdict]').first().waitFor({ timeout: 60_000 });
+    if (key) await page.getByRole('textbox', { name: /key/i }).fill(key);
+    // done when the files' cards (the sample's leaves when files come) all carry a verdict
+    const timing = page.evaluate<number>(`new Promise((resolve) => {
+      let t0;
+      document.addEventListener('change', () => (t0 ??= performance.now()), { capture: true, once: true });
+      const cards = () => [...document.querySelectorAll('article.card')].filter((c) => c.querySelector('h3')?.textContent !== 'sample.journal');
+      const done = () => cards().filter((c) => c.hasAttribute('data-verdict')).length >= ${files.length};
+      const mo = new MutationObserver(() => {
+        if (t0 !== undefined && done()) {
+          mo.disconnect();
+          resolve(performance.now() - t0);
+        }
+      });
+      mo.observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-verdict'] });
+    })`);
+    await page.locator('#files').setInputFiles(files);
+    const ms = await timing;
+    const verdicts = await page.locator('article.card[data-verdict]').evaluateAll((cards) =>
+      cards.filter((c) => c.querySelector('h3')?.textContent !== 'sample.journal').map((c) => c.getAttribute('data-verdict') ?? '?'),
+    );
+    return { seconds: ms / 1000, verdicts };
+  } finally {
+    await browser.close();
+    await stopServer(server);
+  }
+}

@@ -13,7 +13,7 @@ import { macHelperFor } from '../cli/mac-helper.js';
 import { nodeHmac } from '../cli/node-hmac.js';
 import { openJournalSource } from '../cli/read-journal.js';
 import { verifyJournal } from '../src/verify/index.js';
-import { timeChromium, type ChromiumTiming } from './chromium.js';
+import { timeChromium, timeChromiumAll, type ChromiumTiming } from './chromium.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..', '..');
@@ -210,6 +210,21 @@ async function main(): Promise<void> {
       `\nEight files at once (CLI, worker_threads on ${e.cores} cores): ${e.seconds.toFixed(2)} s, ${e.mbps.toFixed(0)} MB/s, ` +
         `${e.perCore.toFixed(0)} MB/s per core, peak RSS ${e.peakMiB.toFixed(0)} MiB, exit ${e.rc}`,
     );
+    const list = Array.from({ length: 8 }, (_, i) => files[i % files.length]!);
+    const mb = list.reduce((sum, f) => sum + statSync(f).size / 1e6, 0);
+    try {
+      const c = await timeChromiumAll(list, key);
+      if (typeof c === 'string') console.log(`Eight files at once (Chromium): not measured (${c})`);
+      else {
+        const cores = availableParallelism();
+        console.log(
+          `Eight files at once (Chromium, the page's pool on ${cores} cores, from the pick to the last verdict): ${c.seconds.toFixed(2)} s, ` +
+            `${(mb / c.seconds).toFixed(0)} MB/s, ${(mb / c.seconds / cores).toFixed(0)} MB/s per core, verdicts ${c.verdicts.join(' ')}`,
+        );
+      }
+    } catch (err) {
+      console.log(`Eight files at once (Chromium): failed (${(err as Error).message.split('\n')[0]})`);
+    }
   }
   for (const extra of ['kernel', 'search']) {
     const mod = join(here, `${extra}.js`);

@@ -18,7 +18,7 @@
  * a whole-file arena kept both cores busy). With the file streaming through a window, fed from the
  * start it made the 120 MiB sealed file 0.75 s → 0.55 s in Chromium. The page's helper hashes its
  * batches with WebCrypto's SHA-256 (HMAC's inner key block written into the room left before each
- * message: no key import, no copy of ours): ~150 ms less CPU per 120 MiB than the kernel's lanes.
+ * message: no key import, no copy of ours): ~120 ms less CPU per 120 MiB than the kernel's lanes.
  * Measured and not used: WebCrypto on this thread (a key import and a copy per tag: slower than
  * the kernel in place).
  *

@@ -32,8 +32,8 @@ const WARM_SLICES = 4;
  * While this helper waits for a file, the kernel's hashes and the zstd decoder are made hot
  * (kernel-warm.ts, zstd-warm.ts): V8 shares the optimized code of a module between the workers of
  * the page, so the verify workers and later helpers find it ready. Here rather than in a verify
- * worker: a verify worker warming delayed the sample journal's verdict at load (by ~0.5 s on 2
- * cores in half the loads), and a file arriving stops it between two slices.
+ * worker: a verify worker warming before its first request delayed the sample journal's verdict at
+ * load (median 612 → 1079 ms, interleaved); and a file arriving stops it between two slices.
  */
 async function warm(k: Kernel): Promise<void> {
   for (let i = 0; i < WARM_SLICES && !started; i++) {
@@ -58,8 +58,9 @@ self.addEventListener('message', (e: MessageEvent<SealHelperBoot | SealHelperSta
   started = true;
   if (!kernel) throw new Error('seal helper started before its kernel came');
   const { port, key } = m;
-  // WebCrypto's SHA-256 (the CPU's SHA instructions where it has them) for the tag HMACs: ~130 ms
-  // per 120 MiB against the kernel's lanes' ~220 (absent outside a secure context: the lanes)
+  // WebCrypto's SHA-256 for the tag HMACs: ~120 ms less CPU per 120 MiB sealed journal than the
+  // kernel's lanes, which also copy each batch into wasm memory (absent outside a secure context:
+  // the lanes)
   const subtle = globalThis.crypto?.subtle;
   const digest = subtle ? (data: Uint8Array) => subtle.digest('SHA-256', data as Uint8Array<ArrayBuffer>) : undefined;
   void kernel.then((k) => serveMacHelper(port, k, key, undefined, digest));

@@ -194,8 +194,8 @@ export function serveMacHelper(port: HelperPort, kernel: Kernel, keyText: string
   // kernel's lanes if it fails, and for the rest of the run); or the kernel's four lanes
   let platformDigest = digest;
   const hashAll = async (req: MacBatch, keyOf: (epoch: bigint) => Uint8Array): Promise<Uint8Array> => {
-    if (hmac) return hashBatch(req, keyOf, hmac);
-    const list = messages(req).map(({ epoch, message }) => ({ key: keyOf(epoch), message }));
+    const list = messages(req, keyOf);
+    if (hmac) return hashBatch(list, hmac);
     if (platformDigest) {
       try {
         return await digestBatch(list, platformDigest, kernel);
@@ -306,8 +306,14 @@ function keysOf(epochs: BigUint64Array, keyOf: (epoch: bigint) => Uint8Array): U
   return out;
 }
 
-/** A batch's messages (each with the MESSAGE_ROOM bytes before it), checked against its buffer. */
-function messages(req: MacBatch): Array<{ epoch: bigint; message: Uint8Array }> {
+/** A message to hash and its epoch's key. */
+interface KeyedMessage {
+  key: Uint8Array;
+  message: Uint8Array;
+}
+
+/** A batch's messages (each with the MESSAGE_ROOM bytes before it), checked against its buffer, with their keys. */
+function messages(req: MacBatch, keyOf: (epoch: bigint) => Uint8Array): KeyedMessage[] {
   const { epochs, ends, bytes } = req;
   if (!(epochs instanceof BigUint64Array && ends instanceof Uint32Array && bytes instanceof ArrayBuffer) || epochs.length !== ends.length) {
     throw new TypeError('malformed batch');
@@ -317,17 +323,16 @@ function messages(req: MacBatch): Array<{ epoch: bigint; message: Uint8Array }> 
   for (let i = 0; i < ends.length; i++) {
     const to = ends[i]!;
     if (to < from + MESSAGE_ROOM || to > bytes.byteLength) throw new RangeError('malformed batch');
-    out.push({ epoch: epochs[i]!, message: new Uint8Array(bytes, from + MESSAGE_ROOM, to - from - MESSAGE_ROOM) });
+    out.push({ key: keyOf(epochs[i]!), message: new Uint8Array(bytes, from + MESSAGE_ROOM, to - from - MESSAGE_ROOM) });
     from = to;
   }
   return out;
 }
 
-function hashBatch(req: MacBatch, keyOf: (epoch: bigint) => Uint8Array, hmac: PlatformHmac): Uint8Array {
-  const list = messages(req);
+function hashBatch(list: KeyedMessage[], hmac: PlatformHmac): Uint8Array {
   const out = new Uint8Array(32 * list.length);
-  list.forEach(({ epoch, message }, i) => {
-    const d = hmac(keyOf(epoch), message);
+  list.forEach(({ key, message }, i) => {
+    const d = hmac(key, message);
     if (!(d instanceof Uint8Array) || d.length < 32) throw new TypeError('the HMAC did not answer in place');
     out.set(d.subarray(0, 32), 32 * i);
   });
@@ -339,12 +344,11 @@ function hashBatch(req: MacBatch, keyOf: (epoch: bigint) => Uint8Array, hmac: Pl
  * block, written into the room before the message, and the message in one call; the outer one (two
  * blocks) by the kernel. A batch's inner hashes are all asked for at once.
  */
-async function digestBatch(list: Array<{ key: Uint8Array; message: Uint8Array }>, digest: PlatformDigest, kernel: Kernel): Promise<Uint8Array> {
+async function digestBatch(list: KeyedMessage[], digest: PlatformDigest, kernel: Kernel): Promise<Uint8Array> {
   const inner = list.map(({ key, message }) => {
     if (key.length > MESSAGE_ROOM) throw new Error('a key longer than a block'); // (epoch keys are 32 bytes)
     const block = new Uint8Array(message.buffer, message.byteOffset - MESSAGE_ROOM, MESSAGE_ROOM + message.length);
-    block.fill(0x36, 0, MESSAGE_ROOM);
-    for (let j = 0; j < key.length; j++) block[j] = key[j]! ^ 0x36;
+    keyBlock(block, key, 0x36);
     return digest(block);
   });
   inner.forEach((p) => p.catch(() => {})); // one failing fails the batch; the others are not waited for
@@ -353,13 +357,17 @@ async function digestBatch(list: Array<{ key: Uint8Array; message: Uint8Array }>
   for (let i = 0; i < list.length; i++) {
     const d = new Uint8Array(await inner[i]!);
     if (d.length !== 32) throw new Error('the platform SHA-256 did not answer 32 bytes');
-    const key = list[i]!.key;
-    outer.fill(0x5c, 0, MESSAGE_ROOM);
-    for (let j = 0; j < key.length; j++) outer[j] = key[j]! ^ 0x5c;
+    keyBlock(outer, list[i]!.key, 0x5c);
     outer.set(d, MESSAGE_ROOM);
     out.set(kernel.sha256(outer), 32 * i);
   }
   return out;
+}
+
+/** HMAC's padded key block (key ⊕ pad, the rest pad) into into[0, MESSAGE_ROOM); the key fits a block. */
+function keyBlock(into: Uint8Array, key: Uint8Array, pad: number): void {
+  into.fill(pad, 0, MESSAGE_ROOM);
+  for (let j = 0; j < key.length; j++) into[j] = key[j]! ^ pad;
 }
 
 /** Every payload of a batch decompresses and hashes to its hash (the helper's check, and the verifying thread's when the helper sent a batch back unchecked). */

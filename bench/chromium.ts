@@ -14,98 +14,89 @@ export interface ChromiumTiming {
   verdict: string;
 }
 
+type Browser = Awaited<ReturnType<typeof launchChromium>>;
+type Page = Awaited<ReturnType<Browser['newPage']>>;
+
+/** `run` with the built page served and Chromium started; the reason instead when Chromium is absent. */
+async function withChromium<T>(run: (browser: Browser, base: string) => Promise<T>): Promise<T | string> {
+  if (!existsSync(CHROMIUM)) return `${CHROMIUM} not installed`;
+  const out = join(ROOT, 'build', 'bench-web');
+  buildPage(out);
+  const { server, base } = await serveDir(out, '/sealcheck/');
+  const browser = await launchChromium();
+  try {
+    return await run(browser, base);
+  } finally {
+    await browser.close();
+    await stopServer(server);
+  }
+}
+
+/**
+ * A fresh page, ready for a pick: the bundled sample is verified on load (the page, its workers and
+ * kernel are ready after its verdict), the key typed, then `pickAfterMs` more.
+ */
+async function readyPage(browser: Browser, base: string, key: string | undefined, pickAfterMs = 0): Promise<Page> {
+  const page = await browser.newPage();
+  await page.goto(base);
+  await page.locator('article.card[data-verdict]').first().waitFor({ timeout: 60_000 });
+  if (key) await page.getByRole('textbox', { name: /key/i }).fill(key);
+  if (pickAfterMs > 0) await new Promise((r) => setTimeout(r, pickAfterMs));
+  return page;
+}
+
+/** Picks `files` through `#files`: seconds from the pick to the last of their verdicts, and the verdicts. */
+async function pickAndTime(page: Page, files: string[]): Promise<{ seconds: number; verdicts: string[] }> {
+  // In the page (a string: this file is compiled without the DOM's types). Done when the files'
+  // cards (the sample's leaves when files come) all carry a verdict.
+  const timing = page.evaluate<number>(`new Promise((resolve) => {
+    let t0;
+    document.addEventListener('change', () => (t0 ??= performance.now()), { capture: true, once: true });
+    const cards = () => [...document.querySelectorAll('article.card')].filter((c) => c.querySelector('h3')?.textContent !== 'sample.journal');
+    const done = () => cards().filter((c) => c.hasAttribute('data-verdict')).length >= ${files.length};
+    const mo = new MutationObserver(() => {
+      if (t0 !== undefined && done()) {
+        mo.disconnect();
+        resolve(performance.now() - t0);
+      }
+    });
+    mo.observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-verdict'] });
+  })`);
+  await page.locator('#files').setInputFiles(files);
+  const ms = await timing;
+  const verdicts = await page.locator('article.card[data-verdict]').evaluateAll((cards) =>
+    cards.filter((c) => c.querySelector('h3')?.textContent !== 'sample.journal').map((c) => c.getAttribute('data-verdict') ?? '?'),
+  );
+  return { seconds: ms / 1000, verdicts };
+}
+
 /**
  * Times every file, each time in a fresh page, best of `runs`; the reason instead when Chromium is
  * absent. The file is picked `pickAfterMs` after the page has shown the bundled sample's verdict and
  * taken the key: 0 at once, or as a user would, who takes a moment to pick a file (the page uses
  * it: its spare seal helper makes the kernel's and zstd's hot functions optimized meanwhile).
  */
-export async function timeChromium(files: string[], key: string | undefined, runs = 1, pickAfterMs = 0): Promise<Map<string, ChromiumTiming> | string> {
-  if (!existsSync(CHROMIUM)) return `${CHROMIUM} not installed`;
-  const out = join(ROOT, 'build', 'bench-web');
-  buildPage(out);
-  const { server, base } = await serveDir(out, '/sealcheck/');
-  const browser = await launchChromium();
-  const res = new Map<string, ChromiumTiming>();
-  try {
+export function timeChromium(files: string[], key: string | undefined, runs = 1, pickAfterMs = 0): Promise<Map<string, ChromiumTiming> | string> {
+  return withChromium(async (browser, base) => {
+    const res = new Map<string, ChromiumTiming>();
     for (let run = 0; run < runs; run++)
     for (const file of files) {
       // A fresh page per file: what the page does after a verdict (indexing the file for search)
       // must not run into the next file's time.
-      const page = await browser.newPage();
-      await page.goto(base);
-      // The bundled sample is verified on load: the page (workers, kernel) is ready after its verdict.
-      await page.locator('article.card[data-verdict]').first().waitFor({ timeout: 60_000 });
-      if (key) await page.getByRole('textbox', { name: /key/i }).fill(key);
-      if (pickAfterMs > 0) await new Promise((r) => setTimeout(r, pickAfterMs));
-      const name = file.split('/').pop()!;
-      const card = page.locator('article.card[data-verdict]', { has: page.locator(`h3:text-is(${JSON.stringify(name)})`) }).first();
-      // In the page (a string: this file is compiled without the DOM's types).
-      const timing = page.evaluate<number>(`new Promise((resolve) => {
-        const name = ${JSON.stringify(name)};
-        let t0;
-        document.addEventListener('change', () => (t0 ??= performance.now()), { capture: true, once: true });
-        const done = () => [...document.querySelectorAll('article.card[data-verdict]')].some((c) => c.querySelector('h3')?.textContent === name);
-        const mo = new MutationObserver(() => {
-          if (t0 !== undefined && done()) {
-            mo.disconnect();
-            resolve(performance.now() - t0);
-          }
-        });
-        mo.observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-verdict'] });
-      })`);
-      await page.locator('#files').setInputFiles(file);
-      const ms = await timing;
-      await card.waitFor({ timeout: 300_000 });
-      const seconds = ms / 1000;
+      const page = await readyPage(browser, base, key, pickAfterMs);
+      const { seconds, verdicts } = await pickAndTime(page, [file]);
       const prev = res.get(file);
-      if (!prev || seconds < prev.seconds) res.set(file, { seconds, verdict: (await card.getAttribute('data-verdict')) ?? '?' });
+      if (!prev || seconds < prev.seconds) res.set(file, { seconds, verdict: verdicts[0] ?? '?' });
       await page.close();
     }
-  } finally {
-    await browser.close();
-    await stopServer(server);
-  }
-  return res;
+    return res;
+  });
 }
 
 /**
  * All of `files` picked at once in one fresh page (the page's pool: a verify worker per core), from the
  * pick to the last of their verdicts; seconds and verdicts, or the reason when Chromium is absent.
  */
-export async function timeChromiumAll(files: string[], key: string | undefined): Promise<{ seconds: number; verdicts: string[] } | string> {
-  if (!existsSync(CHROMIUM)) return `${CHROMIUM} not installed`;
-  const out = join(ROOT, 'build', 'bench-web');
-  buildPage(out);
-  const { server, base } = await serveDir(out, '/sealcheck/');
-  const browser = await launchChromium();
-  try {
-    const page = await browser.newPage();
-    await page.goto(base);
-    await page.locator('article.card[data-verdict]').first().waitFor({ timeout: 60_000 });
-    if (key) await page.getByRole('textbox', { name: /key/i }).fill(key);
-    // done when the files' cards (the sample's leaves when files come) all carry a verdict
-    const timing = page.evaluate<number>(`new Promise((resolve) => {
-      let t0;
-      document.addEventListener('change', () => (t0 ??= performance.now()), { capture: true, once: true });
-      const cards = () => [...document.querySelectorAll('article.card')].filter((c) => c.querySelector('h3')?.textContent !== 'sample.journal');
-      const done = () => cards().filter((c) => c.hasAttribute('data-verdict')).length >= ${files.length};
-      const mo = new MutationObserver(() => {
-        if (t0 !== undefined && done()) {
-          mo.disconnect();
-          resolve(performance.now() - t0);
-        }
-      });
-      mo.observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-verdict'] });
-    })`);
-    await page.locator('#files').setInputFiles(files);
-    const ms = await timing;
-    const verdicts = await page.locator('article.card[data-verdict]').evaluateAll((cards) =>
-      cards.filter((c) => c.querySelector('h3')?.textContent !== 'sample.journal').map((c) => c.getAttribute('data-verdict') ?? '?'),
-    );
-    return { seconds: ms / 1000, verdicts };
-  } finally {
-    await browser.close();
-    await stopServer(server);
-  }
+export function timeChromiumAll(files: string[], key: string | undefined): Promise<{ seconds: number; verdicts: string[] } | string> {
+  return withChromium(async (browser, base) => pickAndTime(await readyPage(browser, base, key), files));
 }

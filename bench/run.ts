@@ -153,6 +153,15 @@ function timeEight(files: string[], key: string | undefined): { seconds: number;
 /** How long after the page is ready the second Chromium timing picks the file (a user choosing it). */
 const PICK_AFTER_MS = 1000;
 
+/** A Chromium measurement, or why it failed (the rest of the bench goes on). */
+async function attempt<T>(measure: () => Promise<T | string>): Promise<T | string> {
+  try {
+    return await measure();
+  } catch (e) {
+    return `failed: ${(e as Error).message.split('\n')[0]}`;
+  }
+}
+
 /** The page's verdict, once when both timings gave the same. */
 function chromiumVerdict(a: ChromiumTiming | undefined, b: ChromiumTiming | undefined): string {
   if (!a) return '–';
@@ -167,12 +176,8 @@ async function main(): Promise<void> {
   let chromium: Map<string, ChromiumTiming> | string = 'not measured';
   let chromiumLater: Map<string, ChromiumTiming> | string = 'not measured';
   if (files.length > 0) {
-    try {
-      chromium = await timeChromium(files, key, RUNS);
-      chromiumLater = await timeChromium(files, key, RUNS, PICK_AFTER_MS);
-    } catch (e) {
-      chromium = `failed: ${(e as Error).message.split('\n')[0]}`;
-    }
+    chromium = await attempt(() => timeChromium(files, key, RUNS));
+    chromiumLater = await attempt(() => timeChromium(files, key, RUNS, PICK_AFTER_MS));
     const note =
       typeof chromium === 'string'
         ? ` (Chromium: ${chromium})`
@@ -212,18 +217,14 @@ async function main(): Promise<void> {
     );
     const list = Array.from({ length: 8 }, (_, i) => files[i % files.length]!);
     const mb = list.reduce((sum, f) => sum + statSync(f).size / 1e6, 0);
-    try {
-      const c = await timeChromiumAll(list, key);
-      if (typeof c === 'string') console.log(`Eight files at once (Chromium): not measured (${c})`);
-      else {
-        const cores = availableParallelism();
-        console.log(
-          `Eight files at once (Chromium, the page's pool on ${cores} cores, from the pick to the last verdict): ${c.seconds.toFixed(2)} s, ` +
-            `${(mb / c.seconds).toFixed(0)} MB/s, ${(mb / c.seconds / cores).toFixed(0)} MB/s per core, verdicts ${c.verdicts.join(' ')}`,
-        );
-      }
-    } catch (err) {
-      console.log(`Eight files at once (Chromium): failed (${(err as Error).message.split('\n')[0]})`);
+    const c = await attempt(() => timeChromiumAll(list, key));
+    if (typeof c === 'string') console.log(`Eight files at once (Chromium): not measured (${c})`);
+    else {
+      const cores = availableParallelism();
+      console.log(
+        `Eight files at once (Chromium, the page's pool on ${cores} cores, from the pick to the last verdict): ${c.seconds.toFixed(2)} s, ` +
+          `${(mb / c.seconds).toFixed(0)} MB/s, ${(mb / c.seconds / cores).toFixed(0)} MB/s per core, verdicts ${c.verdicts.join(' ')}`,
+      );
     }
   }
   for (const extra of ['kernel', 'search']) {

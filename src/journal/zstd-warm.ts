@@ -6,7 +6,7 @@
  * compiler once the function is hot. libzstd's main decoding function takes ~70–140 ms of a core to
  * optimize. Left to the first big compressed file, that compile competes with the verification for
  * the cores while the file's first payloads decode at baseline speed. A page has time before the
- * user drops a file: a few dozen decodes of a small frame make the decoder hot then, and the
+ * user drops a file: a few dozen decodes of small frames make the decoder hot then, and the
  * optimized code is ready when the file comes. (V8 shares a module compiled from the same bytes
  * between the workers of a process, so one worker's warming serves the others.)
  */

@@ -5,7 +5,7 @@ import * as lz4 from 'lz4js';
 import { prng } from './helpers/random.js';
 import { JournalError } from '../src/errors.js';
 import { JournalFile, id128Hex } from '../src/journal/file.js';
-import { DecompressError, decompressPayload, xzFirstStreamLength } from '../src/journal/compress.js';
+import { DecompressError, decompressPayload, prepareZstd, xzFirstStreamLength } from '../src/journal/compress.js';
 import { JournalReader } from '../src/journal/reader.js';
 import { EntryArrayObject, Header, IncompatibleFlag, ObjectFlag, ObjectType } from '../src/journal/format.js';
 import { corpus, corpusNames, testdata } from './journal-fixtures.js';
@@ -80,23 +80,27 @@ test('header: every field, flags, JOURNAL_HEADER_CONTAINS', () => {
   assert.ok(xz.header.tailEntryOffset! > 0);
 });
 
-test('the zstd warm-up frame decodes to its 5462 bytes of log lines, the same by libzstd and by fzstd; after warming, ZSTD decodes synchronously', async () => {
+test('the zstd warm-up frame decodes to its 5462 bytes of log lines, the same by libzstd, by fzstd and by the kernel; once libzstd is loaded, ZSTD decodes synchronously', async () => {
   const { WARM_FRAME_HEX, warmZstd } = await import('../src/journal/zstd-warm.js');
+  const { loadNodeKernel } = await import('../cli/kernel-node.js');
+  const kernel = await loadNodeKernel();
   const frame = new Uint8Array(Buffer.from(WARM_FRAME_HEX, 'hex'));
   const { decompress } = await import('fzstd');
   const reference = decompress(frame);
   assert.equal(reference.length, 5462);
   assert.match(new TextDecoder().decode(reference), /^Dec 05 14:00:00 host \w+\[\d+\]: request \d+ from /);
-  await warmZstd(4);
+  warmZstd(kernel, 4);
+  assert.deepEqual(kernel.zstdDecode(frame), reference);
+  await prepareZstd();
   const out = decompressPayload(ObjectFlag.COMPRESSED_ZSTD, frame);
   assert.ok(out instanceof Uint8Array, 'the wasm decoder is loaded');
   assert.deepEqual(out, reference);
 });
 
 test('the zstd warm-up\'s journal frames (as systemd compressed DATA payloads) decode alike by libzstd and fzstd, to MESSAGE= fields', async () => {
-  const { JOURNAL_FRAMES_HEX, warmZstd } = await import('../src/journal/zstd-warm.js');
+  const { JOURNAL_FRAMES_HEX } = await import('../src/journal/zstd-warm.js');
   const { decompress } = await import('fzstd');
-  await warmZstd(1);
+  await prepareZstd();
   assert.equal(JOURNAL_FRAMES_HEX.length, 2);
   for (const hex of JOURNAL_FRAMES_HEX) {
     const frame = new Uint8Array(Buffer.from(hex, 'hex'));

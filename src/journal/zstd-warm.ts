@@ -1,17 +1,15 @@
 /**
- * Warming the WebAssembly zstd decoder before a file arrives (the page's spare seal helper, while it
- * waits: seal-helper.worker.ts).
+ * Warming the kernel's zstd decoder (assembly/zstd.ts) before a file arrives (the page's spare seal
+ * helper, while it waits: seal-helper.worker.ts).
  *
  * V8 runs wasm first as its baseline compiler made it, and recompiles a function with its optimizing
- * compiler once the function is hot. libzstd's main decoding function takes ~70–140 ms of a core to
- * optimize. Left to the first big compressed file, that compile competes with the verification for
- * the cores while the file's first payloads decode at baseline speed. A page has time before the
- * user drops a file: a few dozen decodes of small frames make the decoder hot then, and the
- * optimized code is ready when the file comes. (V8 shares a module compiled from the same bytes
- * between the workers of a process, so one worker's warming serves the others.)
+ * compiler once the function is hot. Left to the first big compressed file, those compiles compete
+ * with the verification for the cores while its first payloads decode at baseline speed. A page has
+ * time before the user drops a file: a few dozen decodes of journald's frames make the decoder hot
+ * then. (V8 shares a module compiled from the same bytes between the workers of a process, so one
+ * worker's warming serves the others.) The frames also serve the tests (test/kernel-zstd.test.ts).
  */
-import { decompressPayload, prepareZstd } from './compress.js';
-import { ObjectFlag } from './format.js';
+import type { Kernel } from '../kernel/kernel.js';
 
 /**
  * A zstd frame (`zstd -19 --no-check`) of 60 synthetic log lines, 5462 bytes decoded: Huffman-coded
@@ -86,13 +84,14 @@ export const JOURNAL_FRAMES_HEX = [
   'bbd1d639999b909877b56d848b37e6d63c2d5dc5ed4d15',
 ];
 
-/** Decodes enough to make the decoder's functions hot (~20 ms); never rejects. */
-export async function warmZstd(rounds = 64): Promise<void> {
+const frames = (): Uint8Array[] => [WARM_FRAME_HEX, ...JOURNAL_FRAMES_HEX].map((hex) => Uint8Array.from(hex.match(/../g)!, (h) => parseInt(h, 16)));
+
+/** Decodes enough to make the decoder's functions hot (a few ms); never throws. */
+export function warmZstd(kernel: Kernel, rounds = 64): void {
   try {
-    await prepareZstd();
-    const frames = [WARM_FRAME_HEX, ...JOURNAL_FRAMES_HEX].map((hex) => Uint8Array.from(hex.match(/../g)!, (h) => parseInt(h, 16)));
-    for (let i = 0; i < rounds; i++) for (const frame of frames) await decompressPayload(ObjectFlag.COMPRESSED_ZSTD, frame);
+    const fs = frames();
+    for (let i = 0; i < rounds; i++) for (const frame of fs) kernel.zstdDecode(frame);
   } catch {
-    // warming only saves time; the verification loads and reports the decoder itself
+    // warming only saves time
   }
 }

@@ -37,6 +37,20 @@ export interface Kernel {
   siphash24Many(key16: Uint8Array, data: Uint8Array, ranges: ArrayLike<number>, count?: number): Uint32Array;
   /** jenkinsHash64 of every (offset, length) range of `data`, as lo/hi u32 pairs like siphash24Many. */
   jenkinsHash64Many(data: Uint8Array, ranges: ArrayLike<number>, count?: number): Uint32Array;
+  /**
+   * The zstd frame decoded by the kernel's decoder (assembly/zstd.ts), or null when that decoder does
+   * not confirm it (anything but the frames journald writes, and anything wrong: then libzstd
+   * decides, src/journal/compress.ts). A new array.
+   */
+  zstdDecode(frame: Uint8Array): Uint8Array | null;
+  /**
+   * Compressed DATA payloads checked by the kernel's decoder: payload i is bytes[ends[i-1], ends[i])
+   * (ends[-1] = 0), its object's flags and hash flags[i] and hashes[i]; each is confirmed when it
+   * decodes there and hashes (SipHash-2-4 keyed by `fileId`, or lookup3) to its hash. Returns the
+   * index of the first payload from `from` on that is not confirmed (ends.length: all are); that one
+   * is for libzstd to decide.
+   */
+  zstdConfirm(batch: ZstdBatch, keyed: boolean, fileId: Uint8Array, from?: number): number;
   /** FSPRG bound to one 12-byte seed: primes are generated once (the expensive part), then any epoch is cheap. */
   fsprg(seed: Uint8Array): Fsprg;
   /**
@@ -46,6 +60,14 @@ export interface Kernel {
    * the memory never grows while the file is being read in.
    */
   openArena(size: number, tables?: ScanTables): Promise<JournalArena | null>;
+}
+
+/** Compressed payloads for Kernel.zstdConfirm (the seal helper's batches: mac-helper.ts PayloadBatch). */
+export interface ZstdBatch {
+  bytes: Uint8Array;
+  ends: Uint32Array;
+  flags: Uint8Array;
+  hashes: BigUint64Array;
 }
 
 /** Upper bounds for the scan tables (window.ts scanTables). */
@@ -78,6 +100,12 @@ export interface JournalArena {
   at(from: number, to: number): Uint8Array;
   /** Hashing with the arena's own instance (no FSPRG: use the kernel that opened the arena). */
   readonly kernel: Kernel;
+  /**
+   * The compressed DATA objects pass 1 listed, [from, to) of its list, checked by the kernel's zstd
+   * decoder in place (Kernel.zstdConfirm): the index of the first one not confirmed (to: all are).
+   * Every one of them must still be in the window.
+   */
+  zstdConfirmListed(from: number, to: number, payloadOffset: number, keyed: boolean, fileId: Uint8Array): number;
   /**
    * Sizes the scan tables (once, after the head of the file is in the window: the bounds come from
    * its header). False when memory cannot grow that far. A second call answers as the first did.
@@ -179,6 +207,11 @@ export interface KernelExports {
   scanTagCount(): number; scanCompressedCount(): number; scanAvail(n: bigint): void;
   segmentStart(state: Ptr, start: number, tag: number, withHeader: number): void;
   segmentGather(state: Ptr, dst: Ptr, cap: number): number;
+  zstdDecode(src: Ptr, len: number): number;
+  zstdCheckBatch(n: number, keyed: number): number;
+  zstdCheckObjects(base: Ptr, offs: Ptr, from: number, to: number, payload: number, keyed: number): number;
+  zstdInPtr(): Ptr; zstdInSize(): number; zstdKeyPtr(): Ptr; zstdOutPtr(): Ptr;
+  zstdMax(): number; zstdEndsPtr(): Ptr; zstdFlagsPtr(): Ptr; zstdHashesPtr(): Ptr;
 }
 
 interface WasmInstance { exports: unknown }
@@ -300,6 +333,41 @@ export class KernelImpl implements Kernel {
     r.lookup3Init(data.length >>> 0);
     this.chunks(data, (p, len) => r.lookup3Update(p, len));
     return BigInt.asUintN(64, r.lookup3Final());
+  }
+
+  zstdDecode(frame: Uint8Array): Uint8Array | null {
+    const r = this.raw;
+    if (frame.length > r.zstdInSize()) return null;
+    this.mem().set(frame, r.zstdInPtr());
+    const n = r.zstdDecode(r.zstdInPtr(), frame.length);
+    return n < 0 ? null : this.mem().slice(r.zstdOutPtr(), r.zstdOutPtr() + n);
+  }
+
+  zstdConfirm(batch: ZstdBatch, keyed: boolean, fileId: Uint8Array, from = 0): number {
+    const { bytes, ends, flags, hashes } = batch;
+    const n = ends.length;
+    if (flags.length !== n || hashes.length !== n || fileId.length !== 16) throw new RangeError('zstdConfirm: malformed batch');
+    const r = this.raw, IN = r.zstdInPtr(), IN_SIZE = r.zstdInSize(), MAX = r.zstdMax();
+    this.mem().set(fileId, r.zstdKeyPtr());
+    let i = from;
+    while (i < n) {
+      // as many whole payloads from i on as fit the kernel's input area (one that does not: libzstd's)
+      const start = i === 0 ? 0 : ends[i - 1]!;
+      let j = i;
+      while (j < n && j - i < MAX && ends[j]! - start <= IN_SIZE && ends[j]! >= (j === 0 ? 0 : ends[j - 1]!)) j++;
+      if (j === i) return i;
+      if (ends[j - 1]! > bytes.length) throw new RangeError('zstdConfirm: payload beyond the batch');
+      const m = this.mem();
+      m.set(bytes.subarray(start, ends[j - 1]!), IN);
+      const e = new Uint32Array(m.buffer, r.zstdEndsPtr(), j - i);
+      for (let k = i; k < j; k++) e[k - i] = ends[k]! - start;
+      m.set(flags.subarray(i, j), r.zstdFlagsPtr());
+      new BigUint64Array(m.buffer, r.zstdHashesPtr(), j - i).set(hashes.subarray(i, j));
+      const ok = r.zstdCheckBatch(j - i, keyed ? 1 : 0);
+      if (ok < j - i) return i + ok;
+      i = j;
+    }
+    return n;
   }
 
   siphash24Many(key16: Uint8Array, data: Uint8Array, ranges: ArrayLike<number>, count?: number): Uint32Array {
@@ -729,6 +797,17 @@ class ArenaImpl implements JournalArena {
   }
   scanCompressed(to: number, from = 0): Uint32Array {
     return new Uint32Array(this.kernel.raw.memory.buffer, this.kernel.raw.scanCompressedPtr() + from * 4, to - from).slice();
+  }
+  zstdConfirmListed(from: number, to: number, payloadOffset: number, keyed: boolean, fileId: Uint8Array): number {
+    if (to <= from) return to;
+    const r = this.kernel.raw;
+    if (!(to <= r.scanCompressedCount() && fileId.length === 16)) throw new RangeError(`zstdConfirmListed: [${from}, ${to}) beyond the list`);
+    // the list is in file order: its first object in the window means all are (pass 1 read them there)
+    const first = new Uint32Array(r.memory.buffer, r.scanCompressedPtr() + from * 4, 1)[0]!;
+    if (first < this.base) throw new RangeError(`zstdConfirmListed: the object at ${first} is no longer in the window (from ${this.base})`);
+    this.kernel.mem().set(fileId, r.zstdKeyPtr());
+    // file offset o is at ptr - base + o (wasm addresses are u32: the sum wraps as the kernel's does)
+    return r.zstdCheckObjects((this.ptr - this.base) >>> 0, r.scanCompressedPtr(), from, to, payloadOffset, keyed ? 1 : 0);
   }
   scanAvail(n: number): void {
     this.kernel.raw.scanAvail(BigInt(n));

@@ -377,15 +377,19 @@ export async function checkPayloadBatch(req: PayloadBatch, kernel: Kernel): Prom
   if (!(flags instanceof Uint8Array && hashes instanceof BigUint64Array && bytes instanceof ArrayBuffer && fileId instanceof Uint8Array) || flags.length !== n || hashes.length !== n || fileId.length !== 16) {
     throw new TypeError('malformed batch');
   }
-  // loaded with the first payloads (a sealed plain file never needs the decoders)
-  const [{ payloadMatches }, { prepareZstd }] = await Promise.all([import('./payload-check.js'), import('../journal/compress.js')]);
-  if (flags.some((f) => (f & ObjectFlag.COMPRESSED_ZSTD) !== 0)) await prepareZstd(); // the wasm decoder, as the verifying thread uses
-  let from = 0;
-  for (let i = 0; i < n; i++) {
-    const to = ends[i]!;
-    if (to < from || to > bytes.byteLength) throw new RangeError('malformed batch');
-    if (!(await payloadMatches(kernel, flags[i]!, new Uint8Array(bytes, from, to - from), hashes[i]!, req.keyed === true, fileId))) return false;
-    from = to;
+  for (let i = 1; i < n; i++) if (ends[i]! < ends[i - 1]!) throw new RangeError('malformed batch');
+  if (n > 0 && ends[n - 1]! > bytes.byteLength) throw new RangeError('malformed batch');
+  const keyed = req.keyed === true;
+  const all = new Uint8Array(bytes);
+  // journald's zstd frames confirmed by the kernel's decoder; the rest decided by systemd's decoders,
+  // loaded with the first payload that needs them (payload-check.ts)
+  for (let i = 0; i < n; ) {
+    i = kernel.zstdConfirm({ bytes: all, ends, flags, hashes }, keyed, fileId, i);
+    if (i === n) break;
+    const { payloadMatches } = await import('./payload-check.js');
+    const from = i === 0 ? 0 : ends[i - 1]!;
+    if (!(await payloadMatches(kernel, flags[i]!, all.subarray(from, ends[i]!), hashes[i]!, keyed, fileId))) return false;
+    i++;
   }
   return true;
 }

@@ -4,12 +4,15 @@
  * object's hash. Its own module: the seal helper (mac-helper.ts) loads it, and the decoders, only
  * when it is first sent payloads.
  */
-import { decompressPayload } from '../journal/compress.js';
+import { decompressPayload, prepareZstd } from '../journal/compress.js';
+import { ObjectFlag } from '../journal/format.js';
 import type { Kernel } from '../kernel/kernel.js';
 
 /** False = it does not decompress, or its hash differs. */
 export async function payloadMatches(kernel: Kernel, flags: number, stored: Uint8Array, hash: bigint, keyed: boolean, fileId: Uint8Array): Promise<boolean> {
   let payload: Uint8Array;
+  // libzstd, loaded when a payload first needs it (the kernel's decoder confirms journald's frames)
+  if (flags & ObjectFlag.COMPRESSED_ZSTD) await prepareZstd();
   try {
     const r = decompressPayload(flags, stored, { maxSize: 0x7fffffff });
     payload = r instanceof Uint8Array ? r : await r;

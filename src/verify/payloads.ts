@@ -2,7 +2,8 @@
  * The compressed DATA payloads of the fast path. Pass 1 (assembly/scan.ts) hashes every plain
  * payload in place and lists the compressed ones; each of those is decompressed here and its hash
  * (SipHash-2-4 keyed by the file ID, or Jenkins lookup3) compared with the object's, as
- * journal_file_verify's data check does. On a compressed journal this is the largest single piece of
+ * journal_file_verify's data check does: journald's zstd frames by the kernel's decoder in place
+ * (assembly/zstd.ts), anything it does not confirm by systemd's decoders (payload-check.ts). On a compressed journal this is the largest single piece of
  * work after the scan, and independent of it: with a seal helper (mac-helper.ts) the helper checks
  * batches of them while this thread scans, and at the end both take turns until none are left.
  * A payload is read from the window (window.ts), which keeps it until it is checked or copied into
@@ -78,11 +79,18 @@ export class CompressedPayloads {
 
   /** Payloads [from, to) checked here; a mismatch sets `failed`. */
   private async checkRange(from: number, to: number, ctx: VerifyContext): Promise<void> {
-    const offs = this.arena.scanCompressed(to, from);
-    for (let i = 0; i < offs.length && !this.failed; i++) {
-      const { flags, hash, stored } = this.payload(offs[i]!);
-      if (!(await payloadMatches(this.arena.kernel, flags, stored, hash, this.f.keyedHash, this.fileId))) this.failed = true;
-      if (i % 1024 === 1023 && ctx.signal?.aborted) throw new VerifyAborted();
+    const keyed = this.f.keyedHash;
+    for (let i = from; i < to && !this.failed; ) {
+      // the kernel's zstd decoder confirms journald's frames in place; any other payload, or one it
+      // does not confirm, is decided as systemd decides it (payloadMatches: libzstd, lz4, xz)
+      const stop = Math.min(to, i + 1024);
+      i = this.arena.zstdConfirmListed(i, stop, this.f.dataPayloadOffset, keyed, this.fileId);
+      if (i < stop) {
+        const { flags, hash, stored } = this.payload(this.arena.scanCompressed(i + 1, i)[0]!);
+        if (!(await payloadMatches(this.arena.kernel, flags, stored, hash, keyed, this.fileId))) this.failed = true;
+        i++;
+      }
+      if (ctx.signal?.aborted) throw new VerifyAborted();
     }
   }
 

@@ -12,7 +12,6 @@
  * close. When those hold it back and it is full, this thread checks and hashes them itself; when a
  * single segment or object is longer than the window, the window grows.
  */
-import { prepareZstd } from '../journal/compress.js';
 import type { JournalFile } from '../journal/file.js';
 import { Header, IncompatibleFlag, TagObject } from '../journal/format.js';
 import { SCAN_IRREGULAR, SCAN_REGULAR, SCAN_WAIT, ScanOut, TAG_REC_SLOTS, TagRec, type JournalArena } from '../kernel/kernel.js';
@@ -57,7 +56,6 @@ async function scan(f: JournalFile, arena: JournalArena, reader: WindowReader, c
   // scan goes, or by the kernel while pass 1 waits for bytes.
   const load = new HelperLoad();
   const macs = withKey && f.sealed ? new TagMacs(arena, (epoch) => seal.epochKey(epoch), H.headerSize, ctx.hmac, ctx.macHelper && { port: ctx.macHelper, seed: ctx.key!.seed }, load) : null;
-  if (H.incompatibleFlags & IncompatibleFlag.COMPRESSED_ZSTD) await prepareZstd();
   const payloads = new CompressedPayloads(f, arena, ctx.macHelper, load);
 
   /**

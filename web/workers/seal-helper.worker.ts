@@ -8,7 +8,6 @@
  */
 import { loadKernel, type Kernel } from '../../src/kernel/kernel.js';
 import { warmKernel } from '../../src/kernel/kernel-warm.js';
-import { prepareZstd } from '../../src/journal/compress.js';
 import { warmZstd } from '../../src/journal/zstd-warm.js';
 import { serveMacHelper } from '../../src/verify/mac-helper.js';
 
@@ -29,7 +28,7 @@ let started = false;
 const WARM_SLICES = 4;
 
 /**
- * While this helper waits for a file, the kernel's hashes and the zstd decoder are made hot
+ * While this helper waits for a file, the kernel's hashes and its zstd decoder are made hot
  * (kernel-warm.ts, zstd-warm.ts): V8 shares the optimized code of a module between the workers of
  * the page, so the verify workers and later helpers find it ready. Here rather than in a verify
  * worker: a verify worker warming before its first request delayed the sample journal's verdict at
@@ -38,7 +37,7 @@ const WARM_SLICES = 4;
 async function warm(k: Kernel): Promise<void> {
   for (let i = 0; i < WARM_SLICES && !started; i++) {
     warmKernel(k, 1);
-    await warmZstd(16);
+    warmZstd(k, 16);
     await new Promise((r) => setTimeout(r));
   }
 }
@@ -50,8 +49,6 @@ self.addEventListener('message', (e: MessageEvent<SealHelperBoot | SealHelperSta
     // thrown outside the promise, a failure reaches the verify worker as the Worker's error event,
     // and the verify worker hashes everything itself (a rejection alone would leave its requests waiting)
     kernel.catch((err) => setTimeout(() => { throw err; }));
-    // the zstd decoder too, before it is needed (a file without ZSTD payloads only pays its instantiation)
-    void prepareZstd();
     void kernel.then(warm, () => {});
     return;
   }

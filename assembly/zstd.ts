@@ -47,6 +47,8 @@ const WT_T = heap.alloc(4 << 6);
 const NORM = heap.alloc(2 * 256);
 const PAD8 = heap.alloc(16);
 const CELLS = heap.alloc(512);
+/** A sequence code's cell without its state fields, by symbol (buildFse). */
+const SYMT = heap.alloc(8 * 64);
 const NEXT = heap.alloc(2 * 256);
 /** Huffman weights (u8 × 256) and rank starts. */
 const WEIGHTS = heap.alloc(256 + 16);
@@ -157,21 +159,28 @@ function buildFse(dst: usize, maxSym: u32, tableLog: u32, kind: i32): bool {
     }
   }
   if (pos != 0) return false;
+  if (kind == KIND_WEIGHTS) {
+    for (let u: u32 = 0; u < size; u++) {
+      const s = <u32>load<u8>(CELLS + <usize>u);
+      const a = NEXT + (<usize>s << 1);
+      const ns = <u32>load<u16>(a);
+      store<u16>(a, <u16>(ns + 1));
+      const nb = tableLog - highbit(ns);
+      store<u32>(dst + (<usize>u << 2), s | (nb << 8) | (((ns << nb) - size) << 16));
+    }
+    return true;
+  }
+  // sequence cells: each symbol's base value and extra bits once, then one 8-byte store a cell
+  for (let s: u32 = 0; s <= maxSym; s++) {
+    seqCell(SYMT + (<usize>s << 3), s, kind, 0, 0);
+  }
   for (let u: u32 = 0; u < size; u++) {
     const s = <u32>load<u8>(CELLS + <usize>u);
     const a = NEXT + (<usize>s << 1);
     const ns = <u32>load<u16>(a);
     store<u16>(a, <u16>(ns + 1));
     const nb = tableLog - highbit(ns);
-    const next = (ns << nb) - size;
-    if (kind == KIND_WEIGHTS) {
-      const c = dst + (<usize>u << 2);
-      store<u8>(c, <u8>s);
-      store<u8>(c, <u8>nb, 1);
-      store<u16>(c, <u16>next, 2);
-    } else {
-      seqCell(dst + (<usize>u << 3), s, kind, nb, next);
-    }
+    store<u64>(dst + (<usize>u << 3), load<u64>(SYMT + (<usize>s << 3)) | (<u64>nb << 40) | (<u64>((ns << nb) - size) << 48));
   }
   return true;
 }
@@ -371,11 +380,16 @@ function readHuffman(src: usize, avail: u32): i32 {
   if (rank1 < 2 || (rank1 & 1) != 0) return -1;
   const nSym = oSize + 1;
   // the table: weight 1 symbols first (longest codes, lowest prefixes), each in symbol order
+  memory.fill(RANK, 0, 4 * 16);
+  for (let n: u32 = 0; n < nSym; n++) {
+    const r = RANK + (<usize>load<u8>(WEIGHTS + <usize>n) << 2);
+    store<u32>(r, load<u32>(r) + 1);
+  }
   let start: u32 = 0;
   for (let w: u32 = 1; w <= tableLog; w++) {
-    store<u32>(RANK + (<usize>w << 2), start);
-    let c: u32 = 0;
-    for (let n: u32 = 0; n < nSym; n++) if (<u32>load<u8>(WEIGHTS + <usize>n) == w) c++;
+    const r = RANK + (<usize>w << 2);
+    const c = load<u32>(r);
+    store<u32>(r, start);
     start += c << (w - 1);
   }
   for (let n: u32 = 0; n < nSym; n++) {
@@ -384,9 +398,14 @@ function readHuffman(src: usize, avail: u32): i32 {
     const r = RANK + (<usize>w << 2);
     const at = load<u32>(r);
     const len = <u32>1 << (w - 1);
-    const e = <u16>((n << 8) | (tableLog + 1 - w));
+    const e = (n << 8) | (tableLog + 1 - w);
     const p = HUF + (<usize>at << 1);
-    for (let u: u32 = 0; u < len; u++) store<u16>(p + (<usize>u << 1), e);
+    if (len >= 4) {
+      const e4 = <u64>e * 0x0001000100010001;
+      for (let u: u32 = 0; u < len; u += 4) store<u64>(p + (<usize>u << 1), e4);
+    } else {
+      for (let u: u32 = 0; u < len; u++) store<u16>(p + (<usize>u << 1), <u16>e);
+    }
     store<u32>(r, at + len);
   }
   hufLog = tableLog;

@@ -159,28 +159,17 @@ function buildFse(dst: usize, maxSym: u32, tableLog: u32, kind: i32): bool {
     }
   }
   if (pos != 0) return false;
-  if (kind == KIND_WEIGHTS) {
-    for (let u: u32 = 0; u < size; u++) {
-      const s = <u32>load<u8>(CELLS + <usize>u);
-      const a = NEXT + (<usize>s << 1);
-      const ns = <u32>load<u16>(a);
-      store<u16>(a, <u16>(ns + 1));
-      const nb = tableLog - highbit(ns);
-      store<u32>(dst + (<usize>u << 2), s | (nb << 8) | (((ns << nb) - size) << 16));
-    }
-    return true;
-  }
   // sequence cells: each symbol's base value and extra bits once, then one 8-byte store a cell
-  for (let s: u32 = 0; s <= maxSym; s++) {
-    seqCell(SYMT + (<usize>s << 3), s, kind, 0, 0);
-  }
+  if (kind != KIND_WEIGHTS) for (let s: u32 = 0; s <= maxSym; s++) seqCell(SYMT + (<usize>s << 3), s, kind, 0, 0);
   for (let u: u32 = 0; u < size; u++) {
     const s = <u32>load<u8>(CELLS + <usize>u);
     const a = NEXT + (<usize>s << 1);
     const ns = <u32>load<u16>(a);
     store<u16>(a, <u16>(ns + 1));
     const nb = tableLog - highbit(ns);
-    store<u64>(dst + (<usize>u << 3), load<u64>(SYMT + (<usize>s << 3)) | (<u64>nb << 40) | (<u64>((ns << nb) - size) << 48));
+    const next = (ns << nb) - size;
+    if (kind == KIND_WEIGHTS) store<u32>(dst + (<usize>u << 2), s | (nb << 8) | (next << 16));
+    else store<u64>(dst + (<usize>u << 3), load<u64>(SYMT + (<usize>s << 3)) | (<u64>nb << 40) | (<u64>next << 48));
   }
   return true;
 }

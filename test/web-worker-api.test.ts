@@ -205,39 +205,91 @@ test('a big file verified alone gets a seal helper; one that cannot start, or wo
   }
 });
 
-test('the page reads a file only so far ahead of what the worker has taken (FEED_AHEAD), and on when it takes more', async () => {
-  const { FEED_AHEAD, SLICE } = await import('../web/workers/feed.js');
-  const size = FEED_AHEAD + (40 << 20);
-  const blob = new Blob([new Uint8Array(size)]);
+/** Feeds `blob` from 0 and collects what arrives; the worker side acks nothing until told to. */
+function feedCollector(blob: Blob, size: number) {
   const { port1, port2 } = new MessageChannel();
-  let received = 0;
+  const got = new Uint8Array(size);
+  const received: Array<{ at: number; bytes: ArrayBuffer; length: number }> = [];
   let highest = 0;
   const worker = port2 as unknown as FeedPort;
   worker.onmessage = (e) => {
-    const m = e.data as { at: number; bytes: ArrayBuffer };
-    received += m.bytes.byteLength;
-    highest = Math.max(highest, m.at + m.bytes.byteLength);
+    const m = e.data as { at: number; bytes: ArrayBuffer; length?: number };
+    const length = m.length ?? m.bytes.byteLength;
+    got.set(new Uint8Array(m.bytes, 0, length), m.at);
+    received.push({ at: m.at, bytes: m.bytes, length });
+    highest = Math.max(highest, m.at + length);
   };
+  const feeding = feedFile(blob, 0, port1 as unknown as FeedPort);
+  /** Until something arrived and then nothing more for a while. */
+  const settled = async () => {
+    for (let last = -1, t = 0; (last !== received.length || received.length === 0) && t < 200; t++) {
+      last = received.length;
+      await new Promise((r) => setTimeout(r, 150));
+    }
+  };
+  return { worker, got, received, highest: () => highest, feeding, settled, close: () => (port1.close(), port2.close()) };
+}
+
+const patterned = (size: number) => {
+  const bytes = new Uint8Array(size);
+  for (let i = 0; i < size; i += 4096) bytes[i] = (i >> 12) & 0xff;
+  return bytes;
+};
+
+test('the page reads a file into its pool of buffers, only as far as the worker gives them back, and on when it does', async () => {
+  const { POOL_BUFFERS, POOL_BUFFER } = await import('../web/workers/feed.js');
+  const size = POOL_BUFFERS * POOL_BUFFER + (20 << 20) + 12345;
+  const bytes = patterned(size);
+  const c = feedCollector(new Blob([bytes]), size);
   try {
-    const feeding = feedFile(blob, 0, port1 as unknown as FeedPort);
-    const settled = async () => {
-      // until something arrived and then nothing more for a while
-      for (let last = -1, t = 0; (last !== received || received === 0) && t < 200; t++) {
-        last = received;
-        await new Promise((r) => setTimeout(r, 150));
-      }
-    };
-    await settled();
-    assert.ok(highest >= FEED_AHEAD, `read ahead ${highest}`);
-    assert.ok(highest < FEED_AHEAD + SLICE + 1, `never more than FEED_AHEAD (+ one slice) beyond what was taken: ${highest}`);
-    assert.ok(highest < size, 'stopped before the end of the file');
-    worker.postMessage({ taken: size - FEED_AHEAD });
-    await feeding;
-    await settled();
-    assert.equal(received, size, 'all of it once the worker took enough');
+    await c.settled();
+    assert.equal(c.highest(), POOL_BUFFERS * POOL_BUFFER, 'all the pool read, and no more');
+    assert.ok(c.received.every((m) => m.length === POOL_BUFFER && m.bytes.byteLength === POOL_BUFFER));
+    // the worker takes the first two slices and gives their buffers back: the page reads on into them
+    const back = c.received.slice(0, 2).map((m) => m.bytes);
+    c.worker.postMessage({ taken: 2 * POOL_BUFFER, back }, back);
+    await c.settled();
+    assert.equal(c.highest(), (POOL_BUFFERS + 2) * POOL_BUFFER);
+    // a buffer of another size is not taken into the pool
+    const odd = new ArrayBuffer(1 << 20);
+    c.worker.postMessage({ taken: 3 * POOL_BUFFER, back: [odd] }, [odd]);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(c.highest(), (POOL_BUFFERS + 2) * POOL_BUFFER);
+    const rest = c.received.slice(2).map((m) => m.bytes);
+    c.worker.postMessage({ taken: size - (20 << 20), back: rest }, rest);
+    await c.feeding;
+    await c.settled();
+    assert.equal(c.highest(), size, 'all of it');
+    assert.equal(c.received.at(-1)!.length, size % POOL_BUFFER, 'the last slice as far as the file goes');
+    assert.ok(Buffer.from(c.got).equals(Buffer.from(bytes)), 'the bytes, in place');
   } finally {
-    port1.close();
-    port2.close();
+    c.close();
+  }
+});
+
+test('without a byte stream, the page reads slices only so far ahead of what the worker has taken (FEED_AHEAD), and on when it takes more', async () => {
+  const { FEED_AHEAD, SLICE } = await import('../web/workers/feed.js');
+  const size = FEED_AHEAD + (40 << 20);
+  const bytes = patterned(size);
+  const real = new Blob([bytes]);
+  // a Blob whose slices have no stream(): the fallback reads them with arrayBuffer()
+  const blob = {
+    size,
+    slice: (a?: number, b?: number) => Object.assign(real.slice(a, b), { stream: () => { throw new TypeError('no streams here'); } }),
+  } as unknown as Blob;
+  const c = feedCollector(blob, size);
+  try {
+    await c.settled();
+    assert.ok(c.highest() >= FEED_AHEAD, `read ahead ${c.highest()}`);
+    assert.ok(c.highest() < FEED_AHEAD + SLICE + 1, `never more than FEED_AHEAD (+ one slice) beyond what was taken: ${c.highest()}`);
+    assert.ok(c.highest() < size, 'stopped before the end of the file');
+    c.worker.postMessage({ taken: size - FEED_AHEAD });
+    await c.feeding;
+    await c.settled();
+    assert.equal(c.highest(), size, 'all of it once the worker took enough');
+    assert.ok(Buffer.from(c.got).equals(Buffer.from(bytes)), 'the bytes, in place');
+  } finally {
+    c.close();
   }
 });
 

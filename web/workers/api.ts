@@ -95,9 +95,15 @@ function fedSource(src: FedFile, name: string): FileSource {
   };
   const take = (end: number) => {
     taken = Math.max(taken, end);
-    for (const [s, b] of slices) if (s + b.length <= taken) slices.delete(s);
+    // the buffers of the slices taken go back to the page, which reads into them again
+    const back: ArrayBuffer[] = [];
+    for (const [s, b] of slices) {
+      if (s + b.length > taken) continue;
+      slices.delete(s);
+      back.push(b.buffer as ArrayBuffer);
+    }
     if (taken >= size) port.close();
-    else port.postMessage({ taken } satisfies FeedAck);
+    else port.postMessage({ taken, back } satisfies FeedAck, back);
   };
   const settle = () => {
     const p = pending;
@@ -115,8 +121,12 @@ function fedSource(src: FedFile, name: string): FileSource {
     const m = e.data;
     if ('taken' in m) return;
     if ('error' in m) error = new Error(`${name}: the browser could not read the file (${m.error})`);
-    else if (!(m.at >= 0 && m.at + m.bytes.byteLength <= size)) error = new Error(`${name}: a slice [${m.at}, +${m.bytes.byteLength}) outside the file`);
-    else if (m.at + m.bytes.byteLength > taken) slices.set(m.at, new Uint8Array(m.bytes));
+    else {
+      const length = m.length ?? m.bytes.byteLength;
+      if (!(m.at >= 0 && length >= 0 && length <= m.bytes.byteLength && m.at + length <= size)) error = new Error(`${name}: a slice [${m.at}, +${length}) outside the file`);
+      else if (m.at + length > taken) slices.set(m.at, new Uint8Array(m.bytes, 0, length));
+      else if (taken < size) port.postMessage({ taken, back: [m.bytes] } satisfies FeedAck, [m.bytes]);
+    }
     if (error) port.close();
     settle();
   };

@@ -15,17 +15,25 @@ export interface ChromiumTiming {
 }
 
 type Browser = Awaited<ReturnType<typeof launchChromium>>;
-type Page = Awaited<ReturnType<Browser['newPage']>>;
+type Context = Awaited<ReturnType<Browser['newContext']>>;
+type Page = Awaited<ReturnType<Context['newPage']>>;
 
-/** `run` with the built page served and Chromium started; the reason instead when Chromium is absent. */
-async function withChromium<T>(run: (browser: Browser, base: string) => Promise<T>): Promise<T | string> {
+/**
+ * `run` with the built page served and Chromium started; the reason instead when Chromium is absent.
+ * The pages open in one browser context that keeps a blank page open throughout, as a user's browser
+ * keeps its window: a context opened per page (browser.newPage()) starts the window's own WebUI
+ * renderer each time, whose ~0.3 s of CPU then ran into a file picked at once (per-process CPU).
+ */
+async function withChromium<T>(run: (context: Context, base: string) => Promise<T>): Promise<T | string> {
   if (!existsSync(CHROMIUM)) return `${CHROMIUM} not installed`;
   const out = join(ROOT, 'build', 'bench-web');
   buildPage(out);
   const { server, base } = await serveDir(out, '/sealcheck/');
   const browser = await launchChromium();
   try {
-    return await run(browser, base);
+    const context = await browser.newContext();
+    await context.newPage();
+    return await run(context, base);
   } finally {
     await browser.close();
     await stopServer(server);
@@ -36,8 +44,8 @@ async function withChromium<T>(run: (browser: Browser, base: string) => Promise<
  * A fresh page, ready for a pick: the bundled sample is verified on load (the page, its workers and
  * kernel are ready after its verdict), the key typed, then `pickAfterMs` more.
  */
-async function readyPage(browser: Browser, base: string, key: string | undefined, pickAfterMs = 0): Promise<Page> {
-  const page = await browser.newPage();
+async function readyPage(context: Context, base: string, key: string | undefined, pickAfterMs = 0): Promise<Page> {
+  const page = await context.newPage();
   await page.goto(base);
   await page.locator('article.card[data-verdict]').first().waitFor({ timeout: 60_000 });
   if (key) await page.getByRole('textbox', { name: /key/i }).fill(key);
@@ -77,13 +85,13 @@ async function pickAndTime(page: Page, files: string[]): Promise<{ seconds: numb
  * it: its spare seal helper makes the kernel's and zstd's hot functions optimized meanwhile).
  */
 export function timeChromium(files: string[], key: string | undefined, runs = 1, pickAfterMs = 0): Promise<Map<string, ChromiumTiming> | string> {
-  return withChromium(async (browser, base) => {
+  return withChromium(async (context, base) => {
     const res = new Map<string, ChromiumTiming>();
     for (let run = 0; run < runs; run++)
     for (const file of files) {
       // A fresh page per file: what the page does after a verdict (indexing the file for search)
       // must not run into the next file's time.
-      const page = await readyPage(browser, base, key, pickAfterMs);
+      const page = await readyPage(context, base, key, pickAfterMs);
       const { seconds, verdicts } = await pickAndTime(page, [file]);
       const prev = res.get(file);
       if (!prev || seconds < prev.seconds) res.set(file, { seconds, verdict: verdicts[0] ?? '?' });
@@ -98,5 +106,5 @@ export function timeChromium(files: string[], key: string | undefined, runs = 1,
  * pick to the last of their verdicts; seconds and verdicts, or the reason when Chromium is absent.
  */
 export function timeChromiumAll(files: string[], key: string | undefined): Promise<{ seconds: number; verdicts: string[] } | string> {
-  return withChromium(async (browser, base) => pickAndTime(await readyPage(browser, base, key), files));
+  return withChromium(async (context, base) => pickAndTime(await readyPage(context, base, key), files));
 }

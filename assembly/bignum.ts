@@ -257,12 +257,33 @@ export function montAdd(r: usize, a: usize, b: usize, mc: usize): void {
 /** r = a mod m into Montgomery form: a*R mod m. `a` has n limbs and is < m. */
 export function montTo(r: usize, a: usize, mc: usize): void { montMul(r, a, montR2(mc), mc); }
 
-/** Montgomery form -> ordinary residue. */
+/**
+ * Montgomery form -> ordinary residue: a * R^-1 mod m (a < m), the reduction half of montMul alone
+ * (montMul by 1 spent as much again multiplying by the zero limbs of 1). r may alias a.
+ */
 export function montFrom(r: usize, a: usize, mc: usize): void {
   const n = <usize>load<u32>(mc);
-  memory.fill(XC, 0, n << 2);
-  store<u32>(XC, 1);
-  montMul(r, a, XC, mc);
+  const minv = load<u32>(mc, 4);
+  const m = montM(mc);
+  const nb = n << 2;
+  memory.copy(T, a, nb);
+  store<u32>(T + nb, 0);
+  for (let i: usize = 0; i < nb; i += 4) {
+    const q32: u32 = load<u32>(T) * minv; // (mod 2^32: a u64 context would widen the product)
+    const q = <u64>q32;
+    let s = <u64>load<u32>(T) + q * <u64>load<u32>(m); // low limb 0 by the choice of q
+    let c = s >> 32;
+    for (let j: usize = 4; j < nb; j += 4) {
+      s = <u64>load<u32>(T + j) + q * <u64>load<u32>(m + j) + c;
+      c = s >> 32;
+      store<u32>(T + j - 4, <u32>s);
+    }
+    s = <u64>load<u32>(T + nb) + c;
+    store<u32>(T + nb - 4, <u32>s);
+    store<u32>(T + nb, <u32>(s >> 32));
+  }
+  if (load<u32>(T + nb) != 0 || bnCmp(T, m, <i32>n) >= 0) bnSub(r, T, m, <i32>n);
+  else memory.copy(r, T, nb);
 }
 
 /** r = base^exp mod m; base < m (n limbs), exp has en limbs. 4-bit fixed window. r may alias base. */

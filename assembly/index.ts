@@ -6,7 +6,7 @@ export { siphashInit, siphashUpdate, siphashFinal, siphash24 } from "./siphash";
 export { lookup3Init, lookup3Update, lookup3Final, jenkinsHash64 } from "./lookup3";
 export { siphash24Many, jenkinsHash64Many } from "./hashmany";
 export {
-  zstdDecode, zstdCheckBatch, zstdCheckObjects, zstdInPtr, zstdInSize, zstdKeyPtr, zstdOutPtr, zstdMax, zstdEndsPtr, zstdFlagsPtr, zstdHashesPtr,
+  zstdDecode, zstdCheckBatch, zstdCheckObjects, zstdPack, zstdInPtr, zstdInSize, zstdKeyPtr, zstdOutPtr, zstdMax, zstdEndsPtr, zstdFlagsPtr, zstdHashesPtr,
 } from "./zstd";
 export { bnMul, bnMod, montSetup, montMul, montExp } from "./bignum";
 export {

@@ -852,3 +852,28 @@ export function zstdCheckObjects(base: usize, offs: usize, from: u32, to: u32, p
   }
   return to;
 }
+
+/**
+ * A batch for a helper (src/verify/payloads.ts): the payloads of the compressed DATA objects at
+ * offs[from, to) (file offsets, in memory at base + offset) copied one after another into ZIN (up
+ * to cap ≤ ZIN_SIZE bytes, ZMAX objects), each one's end in ZIN, object flags and hash into ZENDS, ZFLAGS,
+ * ZHASHES. Returns how many it took (0: the first alone does not fit). One call where the wrapper
+ * read and copied each object on its own.
+ */
+export function zstdPack(base: usize, offs: usize, from: u32, to: u32, payload: u32, cap: usize): u32 {
+  if (cap > ZIN_SIZE) cap = ZIN_SIZE;
+  let used: usize = 0;
+  let n: u32 = 0;
+  for (let i = from; i < to && n < ZMAX; i++, n++) {
+    const o = base + <usize>load<u32>(offs + (<usize>i << 2));
+    const size = load<u64>(o, 8);
+    if (size < <u64>payload || size - <u64>payload > <u64>(cap - used)) break;
+    const len = <usize>(size - <u64>payload);
+    memory.copy(ZIN + used, o + <usize>payload, len);
+    used += len;
+    store<u32>(ZENDS + (<usize>n << 2), <u32>used);
+    store<u8>(ZFLAGS + <usize>n, load<u8>(o, 1));
+    store<u64>(ZHASHES + (<usize>n << 3), load<u64>(o, 16));
+  }
+  return n;
+}

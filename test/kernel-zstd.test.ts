@@ -162,3 +162,38 @@ test('kernel zstd: zstdConfirm checks a batch of payloads against their objects\
     assert.equal(k.zstdConfirm(lz4, keyed, fileId), 3);
   }
 });
+
+test('kernel zstd: a helper\'s batch packed from the window (packListed) holds the listed objects\' payloads, ends, flags and hashes, as many as fit', async () => {
+  const { scannedArena } = await import('./helpers/tag-digests.js');
+  const { corpus } = await import('./journal-fixtures.js');
+  const k = await loadNodeKernel();
+  for (const name of ['sealed-many-epochs.journal', 'sealed-noncompact.journal']) {
+    const bytes = corpus(name);
+    const { arena, f } = await scannedArena(k, name, bytes);
+    const count = arena.scanCounts().compressed;
+    assert.ok(count >= 10, `${name}: ${count} compressed`);
+    const offs = arena.scanCompressed(count);
+    const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const payload = (i: number) => {
+      const o = offs[i]!;
+      return bytes.subarray(o + f.dataPayloadOffset, o + Number(v.getBigUint64(o + 8, true)));
+    };
+    // all of them, from the third on
+    const all = arena.packListed(2, count, f.dataPayloadOffset, new Uint8Array(256 << 10));
+    assert.equal(all.ends.length, count - 2);
+    for (let i = 2; i < count; i++) {
+      const from = i === 2 ? 0 : all.ends[i - 3]!;
+      assert.deepEqual(all.bytes.subarray(from, all.ends[i - 2]!), payload(i), `${name} payload ${i}`);
+      assert.equal(all.flags[i - 2], bytes[offs[i]! + 1]);
+      assert.equal(all.hashes[i - 2], v.getBigUint64(offs[i]! + 16, true));
+    }
+    // the kernel confirms them as the objects' hashes say
+    assert.equal(k.zstdConfirm(all, f.keyedHash, bytes.slice(24, 40)), count - 2);
+    // as many as fit: two; none when the first does not
+    const two = payload(0).length + payload(1).length;
+    assert.equal(arena.packListed(0, count, f.dataPayloadOffset, new Uint8Array(two + payload(2).length - 1)).ends.length, 2);
+    assert.equal(arena.packListed(0, count, f.dataPayloadOffset, new Uint8Array(payload(0).length - 1)).ends.length, 0);
+    assert.equal(arena.packListed(5, 5, f.dataPayloadOffset, new Uint8Array(1 << 10)).ends.length, 0);
+    assert.throws(() => arena.packListed(0, count + 1, f.dataPayloadOffset, new Uint8Array(1 << 10)), /beyond the list/);
+  }
+});

@@ -107,6 +107,13 @@ export interface JournalArena {
    */
   zstdConfirmListed(from: number, to: number, payloadOffset: number, keyed: boolean, fileId: Uint8Array): number;
   /**
+   * The compressed DATA objects pass 1 listed, [from, to) of its list, as one batch for a helper:
+   * their payloads one after another into `into` (as many as fit, at most 4096; none when the first
+   * alone does not fit), with each one's end, object flags and hash. Every one must still be in the
+   * window.
+   */
+  packListed(from: number, to: number, payloadOffset: number, into: Uint8Array): ZstdBatch;
+  /**
    * Sizes the scan tables (once, after the head of the file is in the window: the bounds come from
    * its header). False when memory cannot grow that far. A second call answers as the first did.
    */
@@ -210,6 +217,7 @@ export interface KernelExports {
   zstdDecode(src: Ptr, len: number): number;
   zstdCheckBatch(n: number, keyed: number): number;
   zstdCheckObjects(base: Ptr, offs: Ptr, from: number, to: number, payload: number, keyed: number): number;
+  zstdPack(base: Ptr, offs: Ptr, from: number, to: number, payload: number, cap: number): number;
   zstdInPtr(): Ptr; zstdInSize(): number; zstdKeyPtr(): Ptr; zstdOutPtr(): Ptr;
   zstdMax(): number; zstdEndsPtr(): Ptr; zstdFlagsPtr(): Ptr; zstdHashesPtr(): Ptr;
 }
@@ -801,13 +809,30 @@ class ArenaImpl implements JournalArena {
   zstdConfirmListed(from: number, to: number, payloadOffset: number, keyed: boolean, fileId: Uint8Array): number {
     if (to <= from) return to;
     const r = this.kernel.raw;
-    if (!(to <= r.scanCompressedCount() && fileId.length === 16)) throw new RangeError(`zstdConfirmListed: [${from}, ${to}) beyond the list`);
-    // the list is in file order: its first object in the window means all are (pass 1 read them there)
-    const first = new Uint32Array(r.memory.buffer, r.scanCompressedPtr() + from * 4, 1)[0]!;
-    if (first < this.base) throw new RangeError(`zstdConfirmListed: the object at ${first} is no longer in the window (from ${this.base})`);
+    if (fileId.length !== 16) throw new RangeError('zstdConfirmListed: a file ID is 16 bytes');
+    this.checkListed(from, to);
     this.kernel.mem().set(fileId, r.zstdKeyPtr());
-    // file offset o is at ptr - base + o (wasm addresses are u32: the sum wraps as the kernel's does)
-    return r.zstdCheckObjects((this.ptr - this.base) >>> 0, r.scanCompressedPtr(), from, to, payloadOffset, keyed ? 1 : 0);
+    return r.zstdCheckObjects(this.fileBase(), r.scanCompressedPtr(), from, to, payloadOffset, keyed ? 1 : 0);
+  }
+  packListed(from: number, to: number, payloadOffset: number, into: Uint8Array): ZstdBatch {
+    const r = this.kernel.raw;
+    const n = to <= from ? 0 : (this.checkListed(from, to), r.zstdPack(this.fileBase(), r.scanCompressedPtr(), from, to, payloadOffset, into.length));
+    const buf = r.memory.buffer;
+    const ends = new Uint32Array(buf, r.zstdEndsPtr(), n).slice();
+    const used = n > 0 ? ends[n - 1]! : 0;
+    into.set(new Uint8Array(buf, r.zstdInPtr(), used));
+    return { bytes: into.subarray(0, used), ends, flags: new Uint8Array(buf, r.zstdFlagsPtr(), n).slice(), hashes: new BigUint64Array(buf, r.zstdHashesPtr(), n).slice() };
+  }
+  /** [from, to) of pass 1's list of compressed objects: listed, and in the window (the list is in file order: its first there means all are). */
+  private checkListed(from: number, to: number): void {
+    const r = this.kernel.raw;
+    if (!(from >= 0 && to <= r.scanCompressedCount())) throw new RangeError(`[${from}, ${to}) beyond the list of compressed objects`);
+    const first = new Uint32Array(r.memory.buffer, r.scanCompressedPtr() + from * 4, 1)[0]!;
+    if (first < this.base) throw new RangeError(`the object at ${first} is no longer in the window (from ${this.base})`);
+  }
+  /** Where file offset 0 would be in wasm memory: file offset o is at fileBase() + o (u32 addresses: the sum wraps as the kernel's does). */
+  private fileBase(): number {
+    return (this.ptr - this.base) >>> 0;
   }
   scanAvail(n: number): void {
     this.kernel.raw.scanAvail(BigInt(n));

@@ -143,33 +143,27 @@ export class CompressedPayloads {
 
   /** Copies payloads [claimed, …) into `buf` while they fit (at least one), then sends them. */
   private send(count: number, buf: Uint8Array): void {
-    const offs = this.arena.scanCompressed(count, this.claimed);
-    const ends: number[] = [];
-    const flags: number[] = [];
-    const hashes: bigint[] = [];
-    let used = 0;
-    for (let i = 0; i < offs.length; i++) {
-      const d = this.payload(offs[i]!);
-      if (used + d.stored.length > buf.length) {
-        if (i > 0) break;
-        // one payload larger than a batch: a buffer of its own, the pool's back to the pool
-        this.pool.give(buf.buffer as ArrayBuffer);
-        buf = new Uint8Array(d.stored.length);
-      }
-      buf.set(d.stored, used);
-      used += d.stored.length;
-      ends.push(used);
-      flags.push(d.flags);
-      hashes.push(d.hash);
+    // the kernel packs as many as fit, in one call; a payload larger than a batch goes alone, in a
+    // buffer of its own (the pool's back to the pool)
+    let { bytes, ends, flags, hashes } = this.arena.packListed(this.claimed, count, this.f.dataPayloadOffset, buf);
+    if (ends.length === 0) {
+      const d = this.payload(this.arena.scanCompressed(this.claimed + 1, this.claimed)[0]!);
+      this.pool.give(buf.buffer as ArrayBuffer);
+      buf = d.stored.slice();
+      bytes = buf;
+      ends = Uint32Array.of(buf.length);
+      flags = Uint8Array.of(d.flags);
+      hashes = BigUint64Array.of(d.hash);
     }
+    const used = bytes.length;
     this.claimed += ends.length;
     const pooled = this.pool.owns(buf);
     const load = this.load;
     load.bytes += used;
     const batch: PayloadBatch = {
-      flags: Uint8Array.from(flags),
-      hashes: BigUint64Array.from(hashes),
-      ends: Uint32Array.from(ends),
+      flags,
+      hashes,
+      ends,
       bytes: buf.buffer as ArrayBuffer,
       keyed: this.f.keyedHash,
       fileId: this.fileId,

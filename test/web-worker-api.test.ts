@@ -319,3 +319,27 @@ test('a report crosses to the page with its segments packed in one transferred a
   assert.deepEqual([...seen.ok].sort(), [false, null, true].sort(), 'every value of ok was carried');
   assert.ok(seen.noEntries, 'a segment without entries was carried');
 });
+
+test('a file that ends before its size as the page reads it: an error on the port, the bytes read so far sent', async () => {
+  const size = 20 << 20;
+  const real = new Blob([new Uint8Array(size - 12345)]);
+  const blob = { size, slice: (a?: number, b?: number) => real.slice(a, b) } as unknown as Blob;
+  const { port1, port2 } = new MessageChannel();
+  const got: Array<{ at: number; length: number } | { error: string }> = [];
+  (port2 as unknown as FeedPort).onmessage = (e) => {
+    const m = e.data as { at: number; bytes: ArrayBuffer; length?: number } | { error: string };
+    got.push('error' in m ? m : { at: m.at, length: m.length ?? m.bytes.byteLength });
+    if (!('error' in m)) (port2 as unknown as FeedPort).postMessage({ taken: m.at + (m.length ?? 0), back: [m.bytes] }, [m.bytes]);
+  };
+  try {
+    await feedFile(blob, 0, port1 as unknown as FeedPort);
+    await new Promise((r) => setTimeout(r, 100));
+    const last = got.at(-1);
+    assert.ok(last && 'error' in last && /the file changed while it was being read/.test(last.error), JSON.stringify(got));
+    const sent = got.filter((m): m is { at: number; length: number } => 'at' in m).reduce((n, m) => n + m.length, 0);
+    assert.equal(sent, 16 << 20, 'the full buffers before the end');
+  } finally {
+    port1.close();
+    port2.close();
+  }
+});

@@ -15,7 +15,7 @@ import { fsprgFor } from './fsprg-cache.js';
 import { KeyError, parseVerificationKey } from './key.js';
 import type { PlatformHmac } from './tag-macs.js';
 import { yieldTask } from './window.js';
-import { CompatibleFlag, Header, IncompatibleFlag, ObjectFlag } from '../journal/format.js';
+import { CompatibleFlag, Header, IncompatibleFlag } from '../journal/format.js';
 
 /** The part of a MessagePort both sides use (web and Node ports both have it). */
 export interface HelperPort {

@@ -3,9 +3,10 @@
  * payload in place and lists the compressed ones; each of those is decompressed here and its hash
  * (SipHash-2-4 keyed by the file ID, or Jenkins lookup3) compared with the object's, as
  * journal_file_verify's data check does: journald's zstd frames by the kernel's decoder in place
- * (assembly/zstd.ts), anything it does not confirm by systemd's decoders (payload-check.ts). On a compressed journal this is the largest single piece of
- * work after the scan, and independent of it: with a seal helper (mac-helper.ts) the helper checks
- * batches of them while this thread scans, and at the end both take turns until none are left.
+ * (assembly/zstd.ts), anything it does not confirm by systemd's decoders (payload-check.ts). On a
+ * compressed journal this is the largest single piece of work after the scan, and independent of it:
+ * with a seal helper (mac-helper.ts) the helper checks batches of them while this thread scans, and
+ * at the end both take turns until none are left.
  * A payload is read from the window (window.ts), which keeps it until it is checked or copied into
  * a helper's batch (retainFrom).
  */

@@ -13,7 +13,7 @@
  * single segment or object is longer than the window, the window grows.
  */
 import type { JournalFile } from '../journal/file.js';
-import { Header, IncompatibleFlag, TagObject } from '../journal/format.js';
+import { Header, TagObject } from '../journal/format.js';
 import { SCAN_IRREGULAR, SCAN_REGULAR, SCAN_WAIT, ScanOut, TAG_REC_SLOTS, TagRec, type JournalArena } from '../kernel/kernel.js';
 import { Respeculate, SealState } from './seal.js';
 import { yieldTask, type WindowReader } from './window.js';

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadNodeKernel } from '../cli/kernel-node.js';
 import { decompressPayload, prepareZstd } from '../src/journal/compress.js';
-import { JOURNAL_FRAMES_HEX, WARM_FRAME_HEX } from '../src/journal/zstd-warm.js';
+import { JOURNAL_FRAMES_HEX, WARM_FRAME_HEX } from '../src/kernel/zstd-warm.js';
 import { ObjectFlag } from '../src/journal/format.js';
 import { FIXTURES } from './journal-fixtures.js';
 import { prng, randomBytes } from './helpers/random.js';

@@ -81,7 +81,7 @@ test('header: every field, flags, JOURNAL_HEADER_CONTAINS', () => {
 });
 
 test('the zstd warm-up frame decodes to its 5462 bytes of log lines, the same by libzstd, by fzstd and by the kernel; once libzstd is loaded, ZSTD decodes synchronously', async () => {
-  const { WARM_FRAME_HEX, warmZstd } = await import('../src/journal/zstd-warm.js');
+  const { WARM_FRAME_HEX, warmZstd } = await import('../src/kernel/zstd-warm.js');
   const { loadNodeKernel } = await import('../cli/kernel-node.js');
   const kernel = await loadNodeKernel();
   const frame = new Uint8Array(Buffer.from(WARM_FRAME_HEX, 'hex'));
@@ -98,7 +98,7 @@ test('the zstd warm-up frame decodes to its 5462 bytes of log lines, the same by
 });
 
 test('the zstd warm-up\'s journal frames (as systemd compressed DATA payloads) decode alike by libzstd and fzstd, to MESSAGE= fields', async () => {
-  const { JOURNAL_FRAMES_HEX } = await import('../src/journal/zstd-warm.js');
+  const { JOURNAL_FRAMES_HEX } = await import('../src/kernel/zstd-warm.js');
   const { decompress } = await import('fzstd');
   await prepareZstd();
   assert.equal(JOURNAL_FRAMES_HEX.length, 2);

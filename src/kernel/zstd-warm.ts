@@ -9,7 +9,7 @@
  * then. (V8 shares a module compiled from the same bytes between the workers of a process, so one
  * worker's warming serves the others.) The frames also serve the tests (test/kernel-zstd.test.ts).
  */
-import type { Kernel } from '../kernel/kernel.js';
+import type { Kernel } from './kernel.js';
 
 /**
  * A zstd frame (`zstd -19 --no-check`) of 60 synthetic log lines, 5462 bytes decoded: Huffman-coded

@@ -8,7 +8,7 @@
  */
 import { loadKernel, type Kernel } from '../../src/kernel/kernel.js';
 import { warmKernel } from '../../src/kernel/kernel-warm.js';
-import { warmZstd } from '../../src/journal/zstd-warm.js';
+import { warmZstd } from '../../src/kernel/zstd-warm.js';
 import { serveMacHelper } from '../../src/verify/mac-helper.js';
 
 export interface SealHelperBoot {

@@ -46,6 +46,7 @@ export function App() {
       const typedInfo = describeKey(typed);
       const key = card.sample ? card.sample.key : typed || undefined;
       patch(card.id, { status: 'queued', result: undefined, error: undefined, done: 0, total: card.size });
+      let settled = false;
       pool
         .verify(card.controller.signal, card.source, { name: card.name, key }, {
           keyFor: async ({ machineId }) => {
@@ -53,11 +54,13 @@ export function App() {
             patch(card.id, { machineId, hostname: r?.hostname });
             return r?.key;
           },
-          // Progress messages still in flight after a cancel must not bring the card back to life.
+          // Progress messages still in flight after a cancel, or after the result (the worker does
+          // not wait for the page to take them), must not bring the card back to life.
           onProgress: (done, total) => {
-            if (!card.controller.signal.aborted) patch(card.id, { status: 'running', done, total });
+            if (!card.controller.signal.aborted && !settled) patch(card.id, { status: 'running', done, total });
           },
         })
+        .finally(() => (settled = true))
         .then(
           (result) => {
             setAnnounce(`${card.name}: ${summarize(result.report).badge}`);

@@ -8,7 +8,7 @@ import { JournalFile, id128Hex } from '../../src/journal/file.js';
 import { HEADER_SIZE_MIN, SIGNATURE } from '../../src/journal/format.js';
 import type { Kernel } from '../../src/kernel/kernel.js';
 import type { FileSource } from '../../src/verify/window.js';
-import type { FeedAck, FedFile } from './feed.js';
+import { FEED_HEAD, feedHead, type FeedAck, type FedFile } from './feed.js';
 import { verifyJournal, type VerifyInput } from '../../src/verify/index.js';
 import type { SystemdVersion, VerifyReport } from '../../src/verify/report.js';
 import { macHelperWork, type StartedMacHelper } from '../../src/verify/mac-helper.js';
@@ -35,7 +35,10 @@ export type StartHelper = (key: string | null) => StartedMacHelper;
 export interface VerifyHooks {
   /** The file opened: its machine ID is known. Return a key to use (e.g. a remembered one) or nothing. */
   keyFor?(info: { machineId: string }): string | undefined | Promise<string | undefined>;
-  /** Bytes processed so far; throttled to a few calls per second (plus the final one). */
+  /**
+   * Bytes processed so far; throttled to a few calls per second, plus the final one of a run that
+   * reaches the end. Not waited for: a call may arrive after the result.
+   */
   onProgress?(done: number, total: number): void | Promise<void>;
 }
 
@@ -65,8 +68,8 @@ function hasSignature(head: Uint8Array): boolean {
  * the page is told how far they were taken, so it reads on. Read whole from the blob only when the
  * fast path declines the file.
  */
-function fedSource(src: FedFile, name: string): FileSource {
-  const { size, head, port } = src;
+function fedSource(src: FedFile, head: Uint8Array, name: string): FileSource {
+  const { size, port } = src;
   const slices = new Map<number, Uint8Array>();
   let error: Error | null = null;
   interface Pending { at: number; into: Uint8Array; done: (e?: unknown) => void; copied: number }
@@ -164,18 +167,26 @@ export function createVerifyApi(getKernel: () => Promise<Kernel>, startHelper?: 
   };
 
   async function run(source: Source, request: VerifyRequest, hooks: VerifyHooks): Promise<VerifyResult> {
-    if (!(source instanceof Uint8Array)) {
+    let head: Uint8Array;
+    if (source instanceof Uint8Array) head = source;
+    else {
+      try {
+        head = await feedHead(source.blob);
+      } catch (e) {
+        throw new Error(`${request.name}: the browser could not read the file (${(e as Error).message || e})`);
+      }
+      // the page feeds from the head's end on: a shorter head would leave a gap nothing fills
+      if (head.length !== Math.min(source.size, FEED_HEAD)) throw new Error(`${request.name}: the file changed while it was being read (its first ${head.length} bytes of ${source.size})`);
       // A file that is not a journal is refused on its first bytes, as journalctl refuses it at open:
       // reading gigabytes of something else into memory first would only fail less clearly.
-      const head = source.head.subarray(0, HEADER_PEEK);
-      if (head.length >= HEADER_SIZE_MIN && !hasSignature(head)) {
+      const peek = head.subarray(0, HEADER_PEEK);
+      if (peek.length >= HEADER_SIZE_MIN && !hasSignature(peek)) {
         source.port.close();
-        const report = await verifyJournal({ name: request.name, bytes: head }, await getKernel(), { version: request.version });
+        const report = await verifyJournal({ name: request.name, bytes: peek }, await getKernel(), { version: request.version });
         return { report: { ...report, size: source.size }, keySource: 'none' };
       }
     }
-    const input: VerifyInput = source instanceof Uint8Array ? { name: request.name, bytes: source } : { name: request.name, source: fedSource(source, request.name) };
-    const head = source instanceof Uint8Array ? source : source.head;
+    const input: VerifyInput = source instanceof Uint8Array ? { name: request.name, bytes: source } : { name: request.name, source: fedSource(source, head, request.name) };
     let key = request.key?.trim() || undefined;
     let keySource: VerifyResult['keySource'] = key ? 'given' : 'none';
     if (!key && hooks.keyFor) {
@@ -190,7 +201,7 @@ export function createVerifyApi(getKernel: () => Promise<Kernel>, startHelper?: 
       }
     }
     const kernel = await getKernel();
-    const work = request.alone && startHelper && !(source instanceof Uint8Array) ? macHelperWork(source.head, source.size, key !== undefined) : null;
+    const work = request.alone && startHelper && !(source instanceof Uint8Array) ? macHelperWork(head, source.size, key !== undefined) : null;
     const started = work === null ? null : startOrNone(() => startHelper!(work === 'seal' ? key! : null));
     let last = 0;
     const report = await verifyJournal(input, kernel, {
@@ -206,7 +217,7 @@ export function createVerifyApi(getKernel: () => Promise<Kernel>, startHelper?: 
           }
         : undefined,
     }).finally(() => started?.close());
-    await Promise.resolve(hooks.onProgress?.(report.size, report.size)).catch(() => {});
+    // (the last progress is not waited for: the page's answer would delay the result by a round trip)
     return { report, keySource, keyUsed: key };
   }
 }

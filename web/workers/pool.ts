@@ -7,7 +7,7 @@
 import * as Comlink from 'comlink';
 import wasmUrl from '../../build/kernel.wasm?url';
 import type { VerifyHooks, VerifyRequest, VerifyResult } from './api.js';
-import { feedFile, feedHead, type FedFile, type FeedPort } from './feed.js';
+import { FEED_HEAD, feedFile, type FedFile, type FeedPort } from './feed.js';
 import { withSegments } from '../../src/verify/segments-transfer.js';
 import type { VerifyWorkerApi } from './verify.worker.js';
 
@@ -136,17 +136,18 @@ export class VerifyPool {
       .then(async () => {
         // The page reads the file and feeds it to the worker (feed.ts): the worker's time goes to
         // verifying. The feed stops with the job (a verdict can come before the last slice: a bad key).
-        const head = await feedHead(job.source);
         const { port1, port2 } = new MessageChannel();
-        const fed: FedFile = { size: job.source.size, head, port: port2 as unknown as FeedPort, blob: job.source };
+        const fed: FedFile = { size: job.source.size, port: port2 as unknown as FeedPort, blob: job.source };
         const stop = new AbortController();
         const onAbort = () => stop.abort();
         job.signal.addEventListener('abort', onAbort, { once: true });
-        void feedFile(job.source, head.length, port1 as unknown as FeedPort, stop.signal);
         try {
           // A file verified alone may use a second worker (the seal helper); several keep the cores busy.
           const alone = this.queue.length === 0 && this.slots.every((s) => s === slot || !s.busy);
-          const { segments, ...r } = await slot.api.verify(Comlink.transfer(fed, [port2]), { ...job.request, alone }, Comlink.proxy(job.hooks));
+          const verifying = slot.api.verify(Comlink.transfer(fed, [port2]), { ...job.request, alone }, Comlink.proxy(job.hooks));
+          // the worker reads the head; the page the rest, from now on
+          void feedFile(job.source, Math.min(job.source.size, FEED_HEAD), port1 as unknown as FeedPort, stop.signal);
+          const { segments, ...r } = await verifying;
           return { ...r, report: withSegments(r.report, segments) };
         } finally {
           stop.abort();

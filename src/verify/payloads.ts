@@ -57,7 +57,12 @@ export class CompressedPayloads {
 
   /** Where the first of those listed up to `count` that is neither checked nor with the helper starts (Infinity: none). */
   retainFrom(count: number): number {
-    return count > this.claimed ? this.arena.scanCompressed(this.claimed + 1, this.claimed)[0]! : Infinity;
+    return count > this.claimed ? this.listed(this.claimed) : Infinity;
+  }
+
+  /** Where the i-th compressed DATA object pass 1 listed starts. */
+  private listed(i: number): number {
+    return this.arena.scanCompressed(i + 1, i)[0]!;
   }
 
   /** The DATA object at p, from the window. */
@@ -87,7 +92,7 @@ export class CompressedPayloads {
       const stop = Math.min(to, i + 1024);
       i = this.arena.zstdConfirmListed(i, stop, this.f.dataPayloadOffset, keyed, this.fileId);
       if (i < stop) {
-        const { flags, hash, stored } = this.payload(this.arena.scanCompressed(i + 1, i)[0]!);
+        const { flags, hash, stored } = this.payload(this.listed(i));
         if (!(await payloadMatches(this.arena.kernel, flags, stored, hash, keyed, this.fileId))) this.failed = true;
         i++;
       }
@@ -148,7 +153,7 @@ export class CompressedPayloads {
     // buffer of its own (the pool's back to the pool)
     let { bytes, ends, flags, hashes } = this.arena.packListed(this.claimed, count, this.f.dataPayloadOffset, buf);
     if (ends.length === 0) {
-      const d = this.payload(this.arena.scanCompressed(this.claimed + 1, this.claimed)[0]!);
+      const d = this.payload(this.listed(this.claimed));
       this.pool.give(buf.buffer as ArrayBuffer);
       buf = d.stored.slice();
       bytes = buf;

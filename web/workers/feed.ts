@@ -5,11 +5,11 @@
  * page's mostly idle thread pays it, and the worker receives each slice as a transferred buffer
  * (no copy) to put into its arena's window. The worker reads the head itself and starts on it.
  *
- * The page reads the file as one byte stream into a few buffers that the worker gives back once it
- * has taken their bytes (FeedAck.back): the same pages are filled again and again. A fresh buffer per
- * slice (Blob.slice().arrayBuffer()) has every page of the file faulted in fresh on this thread:
- * ~50 ms more CPU per 120 MiB in Chromium, and the pool bounds how far the page reads ahead of the
- * worker. Where a Blob's stream has no BYOB reader, slices are read with arrayBuffer(), at most
+ * The page reads the file as a few byte streams at once (feedStreams) into a few buffers that the
+ * worker gives back once it has taken their bytes (FeedAck.back): the same pages are filled again
+ * and again. A fresh buffer per slice (Blob.slice().arrayBuffer()) has every page of the file faulted
+ * in fresh on this thread: ~50 ms more CPU per 120 MiB in Chromium, and the pool bounds how far the
+ * page reads ahead of the worker. Where a Blob's stream has no BYOB reader, slices are read with arrayBuffer(), at most
  * FEED_AHEAD bytes beyond what the worker says it has taken.
  */
 
@@ -74,7 +74,7 @@ export async function feedFile(blob: Blob, from: number, port: FeedPort, signal?
   // the first lane's stream, made here: where a Blob has no byte streams, slices instead
   let first: ReadableStreamBYOBReader | null = null;
   try {
-    if (from < blob.size) first = blob.slice(from, Math.min(blob.size, from + FIRST_CHUNK)).stream().getReader({ mode: 'byob' });
+    if (from < blob.size) first = blob.slice(from, Math.min(blob.size, from + chunkLength(0))).stream().getReader({ mode: 'byob' });
   } catch {
     // no byte stream here: slices
   }

@@ -5,11 +5,11 @@
  * page's mostly idle thread pays it, and the worker receives each slice as a transferred buffer
  * (no copy) to put into its arena's window. The worker reads the head itself and starts on it.
  *
- * The page reads the file as a few byte streams at once (feedStreams) into a few buffers that the
- * worker gives back once it has taken their bytes (FeedAck.back): the same pages are filled again
- * and again. A fresh buffer per slice (Blob.slice().arrayBuffer()) has every page of the file faulted
- * in fresh on this thread: ~50 ms more CPU per 120 MiB in Chromium, and the pool bounds how far the
- * page reads ahead of the worker. Where a Blob's stream has no BYOB reader, slices are read with arrayBuffer(), at most
+ * The page reads the file as one byte stream into a few buffers that the worker gives back once it
+ * has taken their bytes (FeedAck.back): the same pages are filled again and again. A fresh buffer per
+ * slice (Blob.slice().arrayBuffer()) has every page of the file faulted in fresh on this thread:
+ * ~50 ms more CPU per 120 MiB in Chromium, and the pool bounds how far the page reads ahead of the
+ * worker. Where a Blob's stream has no BYOB reader, slices are read with arrayBuffer(), at most
  * FEED_AHEAD bytes beyond what the worker says it has taken.
  */
 
@@ -49,16 +49,9 @@ export const SLICE = 32 << 20;
 const IN_FLIGHT = 2;
 /** How far ahead of what the worker has taken the page reads (two slices). */
 export const FEED_AHEAD = 64 << 20;
-/** The streams' buffers: how many, and their size (Chromium, 120 MiB: 8 MiB read with the least CPU). */
-export const POOL_BUFFERS = 5;
+/** The stream's buffers: how many, and their size (Chromium, 120 MiB: 4 × 8 MiB read with the least CPU). */
+export const POOL_BUFFERS = 4;
 export const POOL_BUFFER = 8 << 20;
-/** Byte streams read at once. */
-export const STREAMS = 3;
-/**
- * The streams' first chunk; each next one twice the one before, up to POOL_BUFFER: the streams share
- * the browser's reading, so the first chunks, wanted first, are small enough to arrive first.
- */
-const FIRST_CHUNK = 1 << 20;
 
 /** The file's head: its first min(size, FEED_HEAD) bytes. */
 export async function feedHead(blob: Blob): Promise<Uint8Array> {
@@ -71,18 +64,19 @@ export async function feedHead(blob: Blob): Promise<Uint8Array> {
  * channel once it has the whole file (closing it here could drop slices in flight).
  */
 export async function feedFile(blob: Blob, from: number, port: FeedPort, signal?: AbortSignal): Promise<void> {
-  // the first lane's stream, made here: where a Blob has no byte streams, slices instead
-  let first: ReadableStreamBYOBReader | null = null;
+  let reader: ReadableStreamBYOBReader | null = null;
   try {
-    if (from < blob.size) first = blob.slice(from, Math.min(blob.size, from + chunkLength(0))).stream().getReader({ mode: 'byob' });
+    if (from < blob.size) reader = blob.slice(from).stream().getReader({ mode: 'byob' });
   } catch {
     // no byte stream here: slices
   }
   try {
-    if (first) await feedStreams(blob, first, blob.size, from, port, signal);
+    if (reader) await feedStream(reader, blob.size, from, port, signal);
     else await feedSlices(blob, from, port, signal);
   } catch (e) {
     port.postMessage({ error: (e as Error).message || String(e) } satisfies FeedMessage);
+  } finally {
+    if (reader) void reader.cancel().catch(() => {});
   }
 }
 
@@ -101,25 +95,10 @@ function waiter(signal?: AbortSignal) {
   };
 }
 
-/** The length of the k-th chunk the streams read (from 0): FIRST_CHUNK, twice that, … up to POOL_BUFFER. */
-export function chunkLength(k: number): number {
-  return Math.min(POOL_BUFFER, FIRST_CHUNK * 2 ** Math.min(k, 16));
-}
-
-/**
- * The pool's buffers filled by STREAMS byte streams at once, each over the next chunk of the file not
- * yet claimed (chunkLength), each buffer posted full (the last one as far as the file goes). The
- * browser moves a stream's bytes through a small pipe (2 MiB, in 64 KiB pieces) and waits for the
- * page to empty it; with several, it has work while the page's thread is elsewhere (Chromium: 120
- * MiB read in ~110 ms with three, ~150 ms with one, and ~50 ms less CPU). When a read fails, no
- * more chunks are claimed; those under way are posted, then the error.
- */
-async function feedStreams(blob: Blob, first: ReadableStreamBYOBReader, size: number, from: number, port: FeedPort, signal?: AbortSignal): Promise<void> {
+/** The byte stream into the pool's buffers, each posted full (the last one as far as the file goes). */
+async function feedStream(reader: ReadableStreamBYOBReader, size: number, from: number, port: FeedPort, signal?: AbortSignal): Promise<void> {
   const free: ArrayBuffer[] = [];
   let made = 0;
-  let next = from;
-  let claimed = 0;
-  let failure: { error: unknown } | null = null;
   const w = waiter(signal);
   port.onmessage = (e) => {
     const m = e.data;
@@ -128,48 +107,29 @@ async function feedStreams(blob: Blob, first: ReadableStreamBYOBReader, size: nu
       w.wake();
     }
   };
-  const lane = async (reader: ReadableStreamBYOBReader | null) => {
-    while (next < size && !signal?.aborted && !failure) {
+  try {
+    for (let at = from; at < size && !signal?.aborted; ) {
       let buf = free.pop() ?? (made < POOL_BUFFERS ? (made++, new ArrayBuffer(POOL_BUFFER)) : undefined);
       if (!buf) {
         await w.wait();
         continue;
       }
-      // the claim of the next chunk and of a buffer in one go (the other lanes run between awaits)
-      const at = next;
-      const want = Math.min(chunkLength(claimed++), size - at);
-      next = at + want;
-      reader ??= blob.slice(at, at + want).stream().getReader({ mode: 'byob' });
+      const want = Math.min(POOL_BUFFER, size - at);
       let got = 0;
-      try {
-        while (got < want) {
-          const { done, value } = await reader.read(new Uint8Array(buf, got, want - got));
-          if (value) buf = value.buffer as ArrayBuffer; // the read transferred it
-          if (done || !value) break;
-          got += value.byteLength;
-        }
-      } finally {
-        void reader.cancel().catch(() => {});
-        reader = null;
+      while (got < want) {
+        const { done, value } = await reader.read(new Uint8Array(buf, got, want - got));
+        if (value) buf = value.buffer as ArrayBuffer; // the read transferred it
+        if (done || !value) break;
+        got += value.byteLength;
       }
       if (got !== want) throw new Error(`the file changed while it was being read (${got} of ${want} bytes at ${at})`);
       if (signal?.aborted) return;
       port.postMessage({ at, bytes: buf, length: got } satisfies FeedMessage, [buf]);
+      at += got;
     }
-  };
-  try {
-    await Promise.all(
-      Array.from({ length: STREAMS }, (_, i) =>
-        lane(i === 0 ? first : null).catch((error: unknown) => {
-          failure ??= { error };
-          w.wake();
-        }),
-      ),
-    );
   } finally {
     w.done();
   }
-  if (failure) throw (failure as { error: unknown }).error;
 }
 
 /** Blob slices read with arrayBuffer(), IN_FLIGHT at once, at most FEED_AHEAD beyond what was taken. */

@@ -3,7 +3,7 @@
 // compressed payloads and hashing accepted tags (tag-macs.ts) whenever it has caught up, and moving
 // the window on behind them. However the bytes arrive, and whatever the window, the report must be
 // the one for the whole file at once; a read that fails half-way must reject, never give a verdict
-// on half a file.
+// on half a file. Like journalctl's pass 1, it reads nothing after the last object (the tail object).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -18,6 +18,7 @@ import { Access } from '../src/verify/structure.js';
 import { utcTime } from '../src/verify/text.js';
 import type { JournalArena, Kernel } from '../src/kernel/kernel.js';
 import type { SystemdVersion, VerifyReport } from '../src/verify/report.js';
+import { Header, ObjectHeader, align64 } from '../src/journal/format.js';
 import { FIXTURES, corpus, corpusNames, testdata, testdataNames } from './journal-fixtures.js';
 import { mutate } from './fuzz/mutate.js';
 import { prng } from './helpers/random.js';
@@ -57,6 +58,13 @@ function streamed(bytes: Uint8Array, seed: string, failAt?: number): { source: F
   return { source, windowBytes, reads: () => reads };
 }
 
+/** Where the file's last object (its header's tail object) ends. */
+function tailEnd(bytes: Uint8Array): number {
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const tail = Number(v.getBigUint64(Header.tailObjectOffset, true));
+  return tail + align64(Number(v.getBigUint64(tail + ObjectHeader.size, true)));
+}
+
 async function compare(kernel: Kernel, name: string, bytes: Uint8Array, key: string | undefined, version: SystemdVersion, seed: string): Promise<VerifyReport> {
   const whole = await verifyJournal({ name, bytes }, kernel, { key, version });
   const { source, windowBytes } = streamed(bytes, seed);
@@ -93,22 +101,33 @@ test('streamed: 400 mutants give the report of the whole mutant (seed stream-m)'
   }
 });
 
-test('streamed: a read that fails half-way rejects with its error, at any point of the file', async () => {
+test('streamed: a read that fails half-way rejects with its error, at any point of the file up to its last object', async () => {
   const kernel = await kernelP;
   const bytes = corpus('sealed.journal');
-  for (const failAt of [HEAD_BYTES + 1, Math.floor(bytes.length / 2), bytes.length - 1]) {
-    if (failAt >= bytes.length) continue;
+  const end = tailEnd(bytes);
+  assert.ok(end > HEAD_BYTES + 1 && end < bytes.length, `sealed.journal: last object ends at ${end} of ${bytes.length}`);
+  for (const failAt of [HEAD_BYTES + 1, Math.floor(end / 2), end - 1]) {
     for (const seed of ['a', 'b', 'c']) {
       const { source, windowBytes } = streamed(bytes, `fail-${failAt}-${seed}`, failAt);
       await assert.rejects(verifyJournal({ name: 'sealed.journal', source }, kernel, { key: KEY_A, windowBytes }), /test read failure/);
     }
   }
+  // what follows the last object (journald's preallocated zeros) is never read, as journalctl never
+  // reads it: a read failing there changes nothing
+  const whole = await verifyJournal({ name: 'sealed.journal', bytes }, kernel, { key: KEY_A });
+  assert.equal(whole.verdict, 'PASS');
+  for (const seed of ['a', 'b', 'c']) {
+    const { source, windowBytes } = streamed(bytes, `fail-after-${seed}`, end);
+    assert.deepEqual(await verifyJournal({ name: 'sealed.journal', source }, kernel, { key: KEY_A, windowBytes }), whole);
+  }
 });
 
 test('streamed: a big file is never in memory at once (the window moves on, and is read only once)', async () => {
   const kernel = await kernelP;
-  // sealed-many-epochs: ~900 KiB, a tag every few KiB; windows of 16 KiB move on dozens of times
+  // sealed-many-epochs: 512 KiB, its objects in the first ~123 KiB, a tag every few KiB; a window of
+  // 16 KiB (reads of 2 KiB) moves on several times
   const bytes = corpus('sealed-many-epochs.journal');
+  const end = tailEnd(bytes);
   const { source, reads } = streamed(bytes, 'once');
   let lastEnd = 0;
   let overlap = false;
@@ -128,10 +147,11 @@ test('streamed: a big file is never in memory at once (the window moves on, and 
   const report = await verifyJournal({ name: 'sealed-many-epochs.journal', source: counting }, spy, { key: KEY_A, windowBytes: 16 << 10 });
   assert.equal(report.verdict, 'PASS');
   assert.equal(overlap, false, 'every byte read once, in order');
-  assert.equal(lastEnd, bytes.length);
-  assert.ok(reads() > 40, `${reads()} reads`);
+  assert.equal(lastEnd, end, 'read up to the end of the last object, and no further');
+  assert.ok(end < bytes.length);
+  assert.ok(reads() > (end - HEAD_BYTES) / (4 << 10), `${reads()} reads`);
   assert.ok(arena, 'an arena');
-  assert.ok((arena as JournalArena).base > bytes.length - (64 << 10), `the window moved on to ${(arena as JournalArena).base} of ${bytes.length}`);
+  assert.ok((arena as JournalArena).base > end - (32 << 10), `the window moved on to ${(arena as JournalArena).base} of ${end}`);
 });
 
 test('tag MACs (kernel, OpenSSL, asynchronous): the digest of every tag of a sealed file, as the tag stores it', async () => {

@@ -69,6 +69,13 @@ export class WindowReader {
   private failed = false;
   private error: unknown;
   private waiters: { have: number; resolve(n: number): void; reject(e: unknown): void }[] = [];
+  /**
+   * Where reading stops: the end of the last object (endAt), the file's end until then. journalctl's
+   * pass 1 stops at the tail object and never reads what follows it (journald's preallocated zeros).
+   */
+  end: number;
+  /** Reads go no further than this until endAt() says where the end is (holdAt). */
+  private hold = Infinity;
   private idleWaiters: (() => void)[] = [];
   private readonly chunk: number;
 
@@ -81,7 +88,8 @@ export class WindowReader {
     readonly span: number,
   ) {
     this.loaded = this.issued = from;
-    this.limit = Math.min(source.size, span);
+    this.end = source.size;
+    this.limit = Math.min(this.end, span);
     // a few reads per window, so the reader refills it while the scan works through the rest
     this.chunk = Math.max(512, Math.min(2 << 20, Math.floor(span / 8)));
     this.pump();
@@ -94,14 +102,40 @@ export class WindowReader {
 
   /** The reader has filled the window as far as it may (more() would wait for a shift or an extend). */
   get full(): boolean {
-    return this.loaded >= this.limit && this.limit < this.source.size;
+    return this.loaded >= this.limit && this.limit < this.end;
   }
 
-  /** Resolves once more than `have` bytes are in place, or all of them; rejects when reading fails. */
+  /** Reading has reached the hold (holdAt): endAt() lets it go on. */
+  get held(): boolean {
+    return this.loaded >= this.hold;
+  }
+
+  /** Resolves once more than `have` bytes are in place, or all of them, or reading is held; rejects when reading fails. */
   more(have: number): Promise<number> {
     if (this.failed) return Promise.reject(this.error);
-    if (this.loaded > have || this.loaded === this.source.size) return Promise.resolve(this.loaded);
+    if (this.ready(have)) return Promise.resolve(this.loaded);
     return new Promise((resolve, reject) => this.waiters.push({ have, resolve, reject }));
+  }
+
+  private ready(have: number): boolean {
+    return this.loaded > have || this.loaded >= this.end || this.loaded >= this.hold;
+  }
+
+  /**
+   * Reads stop at file offset `at` until endAt(): the verifier holds them at the end of the tail
+   * object's header, where it learns the tail object's size.
+   */
+  holdAt(at: number): void {
+    if (at < this.end) this.hold = at;
+  }
+
+  /** Nothing from `at` on is read (at ≥ loaded; the file's end at most); lifts the hold. */
+  endAt(at: number): void {
+    this.hold = Infinity;
+    this.end = Math.max(this.loaded, Math.min(this.source.size, at));
+    this.limit = Math.min(this.limit, this.end);
+    this.pump();
+    this.wakeReady();
   }
 
   /** Resolves once no read is under way. */
@@ -114,13 +148,13 @@ export class WindowReader {
   shift(keep: number): void {
     if (this.inFlight !== 0) throw new Error('WindowReader.shift: a read is under way');
     this.arena.shift(keep, this.loaded);
-    this.limit = Math.min(this.source.size, keep + this.span);
+    this.limit = Math.min(this.end, keep + this.span);
     this.pump();
   }
 
   /** The window holds only bytes still needed and is full: let it grow by another span. */
   extend(): void {
-    this.limit = Math.min(this.source.size, this.arena.base + this.arena.window.length, this.limit + this.span);
+    this.limit = Math.min(this.end, this.arena.base + this.arena.window.length, this.limit + this.span);
     this.pump();
   }
 
@@ -129,9 +163,10 @@ export class WindowReader {
     // not re-entered: a source may complete a read inside read() (bytes in memory, slices at hand)
     if (this.pumping) return;
     this.pumping = true;
-    while (!this.failed && this.inFlight < this.source.parallel && this.issued < this.limit) {
+    const stop = Math.min(this.limit, this.hold);
+    while (!this.failed && this.inFlight < this.source.parallel && this.issued < stop) {
       const at = this.issued;
-      const end = Math.min(this.limit, at + this.chunk);
+      const end = Math.min(stop, at + this.chunk);
       this.issued = end;
       this.inFlight++;
       const base = this.arena.base;
@@ -157,8 +192,12 @@ export class WindowReader {
     }
     if (front === this.loaded) return;
     this.loaded = front;
+    this.wakeReady();
+  }
+
+  private wakeReady(): void {
     this.waiters = this.waiters.filter((w) => {
-      const ready = this.loaded > w.have || this.loaded === this.source.size;
+      const ready = this.ready(w.have);
       if (ready) w.resolve(this.loaded);
       return !ready;
     });

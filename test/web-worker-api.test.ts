@@ -6,8 +6,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as Comlink from 'comlink';
 import { loadNodeKernel } from '../cli/kernel-node.js';
-import { createVerifyApi, type VerifyApi, type VerifyHooks } from '../web/workers/api.js';
-import { FEED_HEAD, feedFile, type FedFile, type FeedPort } from '../web/workers/feed.js';
+import { createVerifyApi, fedSource, type VerifyApi, type VerifyHooks } from '../web/workers/api.js';
+import { FEED_HEAD, FEED_PAST_TAIL, feedFile, type FeedAck, type FedFile, type FeedPort } from '../web/workers/feed.js';
+import { Header } from '../src/journal/format.js';
 
 const corpus = new URL('../../test/fixtures/corpus/', import.meta.url);
 const manifest = JSON.parse(readFileSync(new URL('manifest.json', corpus), 'utf8')) as {
@@ -276,6 +277,129 @@ test('the page reads a file into its pool of buffers, only as far as the worker 
   } finally {
     c.close();
   }
+});
+
+/** The header's tail object offset (the file's last object). */
+const tailOf = (bytes: Uint8Array) => Number(new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(Header.tailObjectOffset, true));
+
+/**
+ * A Blob-like whose reads complete a macrotask later, 64 KiB at a time (as a browser's do: the page
+ * hears from the worker between them), with or without a byte stream.
+ */
+function slowBlob(bytes: Uint8Array, stream: boolean): Blob {
+  const later = () => new Promise((r) => setImmediate(r));
+  const slice = (a = 0, b = bytes.length) => {
+    const part = bytes.subarray(a, b);
+    return {
+      size: part.length,
+      arrayBuffer: async () => (await later(), part.slice().buffer),
+      stream: () => {
+        if (!stream) throw new TypeError('no streams here');
+        let at = 0;
+        return new ReadableStream({
+          type: 'bytes',
+          async pull(c) {
+            await later();
+            const view = c.byobRequest?.view as Uint8Array | null | undefined;
+            if (at >= part.length) {
+              c.close();
+              c.byobRequest?.respond(0);
+              return;
+            }
+            const n = Math.min(64 << 10, part.length - at, view ? view.byteLength : 64 << 10);
+            if (view) {
+              view.set(part.subarray(at, at + n));
+              c.byobRequest!.respond(n);
+            } else c.enqueue(part.slice(at, at + n));
+            at += n;
+          },
+        });
+      },
+    };
+  };
+  return { size: bytes.length, slice } as unknown as Blob;
+}
+
+test('the page reads only as far as the worker says (readTo: past the last object), and on when it asks for more', async () => {
+  const { POOL_BUFFER, SLICE } = await import('../web/workers/feed.js');
+  for (const stream of [true, false]) {
+    // the stream reads buffer after buffer; slices, two at a time (told that all is taken, so that
+    // only readTo holds them back)
+    const unit = stream ? POOL_BUFFER : SLICE;
+    const size = 3 * unit + 12345;
+    const bytes = patterned(size);
+    const c = feedCollector(slowBlob(bytes, stream), size);
+    try {
+      const readTo = (stream ? 1 : 2) * unit + 1000;
+      c.worker.postMessage({ taken: stream ? 0 : size - 1, readTo } satisfies FeedAck);
+      await c.settled();
+      // a read under way when the word came may go on to its end; nothing after it starts
+      assert.ok(c.highest() >= readTo && c.highest() < (stream ? 2 : 3) * unit, `${stream ? 'stream' : 'slices'}: read to ${c.highest()}`);
+      const back = c.received.map((m) => m.bytes).filter((b) => b.byteLength === POOL_BUFFER);
+      c.worker.postMessage({ taken: c.highest(), back, readTo: size } satisfies FeedAck, back);
+      await c.feeding;
+      await c.settled();
+      assert.equal(c.highest(), size, 'all of it once asked');
+      assert.ok(Buffer.from(c.got).equals(Buffer.from(bytes)));
+    } finally {
+      c.close();
+    }
+  }
+});
+
+test('a fed journal: the worker tells the page to read only a little past its last object, and asks for more when a read needs it', async () => {
+  const { POOL_BUFFER } = await import('../web/workers/feed.js');
+  // a journal's head whose tail object lies past the page's first buffer, zeros after it
+  const bytes = new Uint8Array(3 * POOL_BUFFER);
+  bytes.set(journal('sealed-many-epochs.journal').subarray(0, FEED_HEAD));
+  const tail = POOL_BUFFER + (1 << 20);
+  new DataView(bytes.buffer).setBigUint64(Header.tailObjectOffset, BigInt(tail), true);
+  const readTo = tail + FEED_PAST_TAIL;
+  const { port1, port2 } = new MessageChannel();
+  const acks: FeedAck[] = [];
+  let highest = 0;
+  // the page's end of the channel, recording what the worker says and how far the page read
+  const pagePort = port1 as unknown as FeedPort;
+  const page: FeedPort = {
+    postMessage(m, t) {
+      if ('at' in m) highest = Math.max(highest, m.at + (m.length ?? m.bytes.byteLength));
+      pagePort.postMessage(m, t);
+    },
+    set onmessage(f) {
+      pagePort.onmessage = f && ((e) => (acks.push(e.data as FeedAck), f(e)));
+    },
+    get onmessage() {
+      return pagePort.onmessage;
+    },
+    close: () => pagePort.close(),
+  };
+  const source = fedSource({ size: bytes.length, port: port2 as unknown as FeedPort, blob: new Blob([bytes]) }, bytes.slice(0, FEED_HEAD), 'lying.journal');
+  const feeding = feedFile(slowBlob(bytes, true), FEED_HEAD, page);
+  const read = (at: number, n: number) =>
+    Promise.race([
+      new Promise<Uint8Array>((resolve, reject) => {
+        const into = new Uint8Array(n);
+        source.read(at, into, (e) => (e === undefined ? resolve(into) : reject(e)));
+      }),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`the read at ${at} never completed`)), 10_000)),
+    ]);
+  try {
+    assert.deepEqual(await read(FEED_HEAD, 4096), bytes.subarray(FEED_HEAD, FEED_HEAD + 4096));
+    for (let t = 0; t < 100 && highest < readTo; t++) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(acks[0]?.readTo, readTo, 'told at once where to stop');
+    assert.equal(highest, readTo, 'the page read that far, and stopped');
+    // a read past that point (a last object longer than FEED_PAST_TAIL, a header that lies): the
+    // page is told to read on
+    const at = readTo - 100;
+    assert.deepEqual(await read(at, 1000), bytes.subarray(at, at + 1000));
+    assert.ok(acks.some((a) => a.readTo === bytes.length), 'then told to read to the end');
+    assert.ok(highest > readTo);
+  } finally {
+    port2.close();
+    port1.close();
+  }
+  await Promise.race([feeding, new Promise((r) => setTimeout(r, 1000))]);
 });
 
 test('without a byte stream, the page reads slices only so far ahead of what the worker has taken (FEED_AHEAD), and on when it takes more', async () => {

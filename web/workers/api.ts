@@ -5,10 +5,10 @@
  */
 import { releaseProxy } from 'comlink';
 import { JournalFile, id128Hex } from '../../src/journal/file.js';
-import { HEADER_SIZE_MIN, SIGNATURE } from '../../src/journal/format.js';
+import { HEADER_SIZE_MIN, Header, SIGNATURE } from '../../src/journal/format.js';
 import type { Kernel } from '../../src/kernel/kernel.js';
 import type { FileSource } from '../../src/verify/window.js';
-import { FEED_HEAD, feedHead, type FeedAck, type FedFile } from './feed.js';
+import { FEED_HEAD, FEED_PAST_TAIL, feedHead, type FeedAck, type FedFile } from './feed.js';
 import { verifyJournal, type VerifyInput } from '../../src/verify/index.js';
 import type { SystemdVersion, VerifyReport } from '../../src/verify/report.js';
 import { macHelperWork, type StartedMacHelper } from '../../src/verify/mac-helper.js';
@@ -66,15 +66,20 @@ function hasSignature(head: Uint8Array): boolean {
  * A fed file (feed.ts) as verifyJournal's source: the slices the page sends, copied into the
  * verifier's window in file order as it asks for them (each as soon as it is there), then dropped;
  * the page is told how far they were taken, so it reads on. Read whole from the blob only when the
- * fast path declines the file.
+ * fast path declines the file. (Exported for the tests.)
  */
-function fedSource(src: FedFile, head: Uint8Array, name: string): FileSource {
+export function fedSource(src: FedFile, head: Uint8Array, name: string): FileSource {
   const { size, port } = src;
   const slices = new Map<number, Uint8Array>();
   let error: Error | null = null;
   interface Pending { at: number; into: Uint8Array; done: (e?: unknown) => void; copied: number }
   let pending: Pending | null = null;
   let taken = 0;
+  // The page reads up to a little past the header's tail object (the verifier reads nothing after
+  // the last object), and on to the end when a read asks for more (a longer tail object, a header
+  // that lies: the scan finds out).
+  let readTo = pastTail(head, size);
+  if (readTo < size) port.postMessage({ taken, readTo } satisfies FeedAck);
 
   /**
    * Copies the pending read's bytes from the head and the slices, on from what earlier calls
@@ -137,6 +142,10 @@ function fedSource(src: FedFile, head: Uint8Array, name: string): FileSource {
     size,
     parallel: 1,
     read(at, into, done) {
+      if (at + into.length > readTo && !error) {
+        readTo = size;
+        port.postMessage({ taken, readTo } satisfies FeedAck);
+      }
       pending = { at, into, done, copied: 0 };
       settle();
     },
@@ -150,6 +159,15 @@ function fedSource(src: FedFile, head: Uint8Array, name: string): FileSource {
       }
     },
   };
+}
+
+/** How far the page need read: FEED_PAST_TAIL past the header's tail object, or the file's end. */
+function pastTail(head: Uint8Array, size: number): number {
+  if (head.length < Header.tailObjectOffset + 8) return size;
+  const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
+  if (view.getBigUint64(Header.headerSize, true) < BigInt(Header.tailObjectOffset + 8)) return size;
+  const tail = view.getBigUint64(Header.tailObjectOffset, true);
+  return tail === 0n || tail >= BigInt(size) ? size : Math.min(size, Number(tail) + FEED_PAST_TAIL);
 }
 
 export function createVerifyApi(getKernel: () => Promise<Kernel>, startHelper?: StartHelper) {

@@ -15,8 +15,12 @@
 
 /** What travels on the feed's port, page to worker: bytes [at, at + length) of the file (length: all of `bytes`). */
 export type FeedMessage = { at: number; bytes: ArrayBuffer; length?: number } | { error: string };
-/** Worker to page: the slices before `taken` are in its window (or no longer wanted); `back`, their buffers. */
-export type FeedAck = { taken: number; back?: ArrayBuffer[] };
+/**
+ * Worker to page: the slices before `taken` are in its window (or no longer wanted); `back`, their
+ * buffers; `readTo`, how far the page need read (the file's end until said otherwise): the verifier
+ * reads nothing after the journal's last object, as journalctl does, and says so from the header.
+ */
+export type FeedAck = { taken: number; back?: ArrayBuffer[]; readTo?: number };
 
 /** The part of a MessagePort the feed uses (the page's and Node's alike). */
 export interface FeedPort {
@@ -52,6 +56,13 @@ export const FEED_AHEAD = 64 << 20;
 /** The stream's buffers: how many, and their size (Chromium, 120 MiB: 4 × 8 MiB read with the least CPU). */
 export const POOL_BUFFERS = 4;
 export const POOL_BUFFER = 8 << 20;
+
+/**
+ * How far past the header's tail object (the last object) the page reads before the worker asks for
+ * more: the tail object's size is not in the header, and it is rarely longer than this (a TAG is
+ * 64 bytes, an ENTRY a few hundred).
+ */
+export const FEED_PAST_TAIL = 64 << 10;
 
 /** The file's head: its first min(size, FEED_HEAD) bytes. */
 export async function feedHead(blob: Blob): Promise<Uint8Array> {
@@ -99,22 +110,25 @@ function waiter(signal?: AbortSignal) {
 async function feedStream(reader: ReadableStreamBYOBReader, size: number, from: number, port: FeedPort, signal?: AbortSignal): Promise<void> {
   const free: ArrayBuffer[] = [];
   let made = 0;
+  let end = size;
   const w = waiter(signal);
   port.onmessage = (e) => {
     const m = e.data;
     if ('taken' in m) {
       for (const b of m.back ?? []) if (b.byteLength === POOL_BUFFER) free.push(b);
+      if (m.readTo !== undefined) end = Math.min(size, m.readTo);
       w.wake();
     }
   };
   try {
     for (let at = from; at < size && !signal?.aborted; ) {
-      let buf = free.pop() ?? (made < POOL_BUFFERS ? (made++, new ArrayBuffer(POOL_BUFFER)) : undefined);
+      let buf = at < end ? (free.pop() ?? (made < POOL_BUFFERS ? (made++, new ArrayBuffer(POOL_BUFFER)) : undefined)) : undefined;
       if (!buf) {
+        // (past where the worker needs bytes: until it asks for more, or the verdict stops the feed)
         await w.wait();
         continue;
       }
-      const want = Math.min(POOL_BUFFER, size - at);
+      const want = Math.min(POOL_BUFFER, end - at);
       let got = 0;
       while (got < want) {
         const { done, value } = await reader.read(new Uint8Array(buf, got, want - got));
@@ -136,24 +150,25 @@ async function feedStream(reader: ReadableStreamBYOBReader, size: number, from: 
 async function feedSlices(blob: Blob, from: number, port: FeedPort, signal?: AbortSignal): Promise<void> {
   let next = from;
   let taken = from;
+  let end = blob.size;
   const w = waiter(signal);
   port.onmessage = (e) => {
     const m = e.data;
-    if ('taken' in m && m.taken > taken) {
-      taken = m.taken;
-      w.wake();
-    }
+    if (!('taken' in m)) return;
+    if (m.taken > taken) taken = m.taken;
+    if (m.readTo !== undefined) end = Math.min(blob.size, m.readTo);
+    w.wake();
   };
   const reader = async () => {
     for (;;) {
       // the check and the claim of the next slice in one go (another reader may run in between awaits)
-      while (next < blob.size && next - taken >= FEED_AHEAD && !signal?.aborted) await w.wait();
+      while (next < blob.size && (next - taken >= FEED_AHEAD || next >= end) && !signal?.aborted) await w.wait();
       if (next >= blob.size || signal?.aborted) return;
       const at = next;
-      const end = Math.min(blob.size, at + SLICE);
-      next = end;
-      const bytes = await blob.slice(at, end).arrayBuffer();
-      if (bytes.byteLength !== end - at) throw new Error(`the file changed while it was being read (${bytes.byteLength} of ${end - at} bytes at ${at})`);
+      const to = Math.min(end, at + SLICE);
+      next = to;
+      const bytes = await blob.slice(at, to).arrayBuffer();
+      if (bytes.byteLength !== to - at) throw new Error(`the file changed while it was being read (${bytes.byteLength} of ${to - at} bytes at ${at})`);
       if (signal?.aborted) return;
       port.postMessage({ at, bytes } satisfies FeedMessage, [bytes]);
     }

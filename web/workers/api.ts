@@ -110,8 +110,11 @@ export function fedSource(src: FedFile, head: Uint8Array, name: string): FileSou
       slices.delete(s);
       back.push(b.buffer as ArrayBuffer);
     }
+    // Only when a slice is done with: the page waits for nothing else (its stream for buffers, its
+    // slices for `taken` to move a slice on). A message per read of the window (~60 per 120 MiB)
+    // cost the worker ~0.3 ms each in Chromium.
     if (taken >= size) port.close();
-    else port.postMessage({ taken, back } satisfies FeedAck, back);
+    else if (back.length > 0) port.postMessage({ taken, back } satisfies FeedAck, back);
   };
   const settle = () => {
     const p = pending;

@@ -114,8 +114,10 @@ async function scan(f: JournalFile, arena: JournalArena, reader: WindowReader, c
   const tail = H.tailObjectOffset;
   const tailSized = () => {
     if (!reader.held) return;
-    const at = tail + ObjectHeader.size - arena.base;
-    const size = at >= 0 && at + 8 <= arena.window.length ? Number(new DataView(arena.window.buffer, arena.window.byteOffset + at, 8).getBigUint64(0, true)) : 0;
+    // (the bytes are loaded, held there: in the window unless it has moved past the tail object)
+    const at = tail + ObjectHeader.size;
+    const bytes = at >= arena.base ? arena.at(at, at + 8) : null;
+    const size = bytes ? Number(new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true)) : 0;
     // a size that makes no sense: read on to the file's end (the scan finds what is wrong)
     reader.endAt(size >= ObjectHeader.SIZE && size <= arena.size - tail ? tail + align64(size) : arena.size);
   };

@@ -122,9 +122,10 @@ async function feedStream(reader: ReadableStreamBYOBReader, size: number, from: 
   };
   try {
     for (let at = from; at < size && !signal?.aborted; ) {
+      // past where the worker needs bytes, or no buffer free: until it asks for more or gives one
+      // back (or the verdict stops the feed)
       let buf = at < end ? (free.pop() ?? (made < POOL_BUFFERS ? (made++, new ArrayBuffer(POOL_BUFFER)) : undefined)) : undefined;
       if (!buf) {
-        // (past where the worker needs bytes: until it asks for more, or the verdict stops the feed)
         await w.wait();
         continue;
       }

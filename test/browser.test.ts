@@ -47,7 +47,14 @@ async function pick(...names: string[]) {
 /** Waits for the file's card to carry a verdict and returns it (PASS, FAIL, OPEN_FAILED, KEY_REJECTED). */
 async function verdict(name: string, timeout = 30_000): Promise<string> {
   const done = page.locator('article.card[data-verdict]', { has: named(name) }).first();
-  await done.waitFor({ timeout });
+  try {
+    await done.waitFor({ timeout });
+  } catch (e) {
+    // say what the card shows instead (still verifying, an error, no card at all): a verdict that
+    // never comes has to be told apart from one that came as an error
+    const shown = await card(name).innerText({ timeout: 1000 }).catch(() => '(no card)');
+    throw new Error(`${name}: no verdict after ${timeout} ms; its card shows: ${shown.replace(/\s+/g, ' ').slice(0, 400)}`, { cause: e });
+  }
   return (await done.getAttribute('data-verdict')) ?? '';
 }
 

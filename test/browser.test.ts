@@ -53,7 +53,12 @@ async function verdict(name: string, timeout = 30_000): Promise<string> {
     // say what the card shows instead (still verifying, an error, no card at all): a verdict that
     // never comes has to be told apart from one that came as an error
     const shown = await card(name).innerText({ timeout: 1000 }).catch(() => '(no card)');
-    throw new Error(`${name}: no verdict after ${timeout} ms; its card shows: ${shown.replace(/\s+/g, ' ').slice(0, 400)}`, { cause: e });
+    // and every other card still without one (which files hold the workers)
+    const others = await page
+      .locator('article.card:not([data-verdict])')
+      .evaluateAll((cs) => cs.map((c) => (c as unknown as { innerText: string }).innerText.replace(/\s+/g, ' ').slice(0, 160)))
+      .catch(() => []);
+    throw new Error(`${name}: no verdict after ${timeout} ms; its card shows: ${shown.replace(/\s+/g, ' ').slice(0, 400)}; cards without a verdict: ${others.join(' || ') || 'none'}`, { cause: e });
   }
   return (await done.getAttribute('data-verdict')) ?? '';
 }

@@ -218,7 +218,7 @@ test('a big file verified alone gets a seal helper; one that cannot start, or wo
 });
 
 /** Feeds `blob` from 0 and collects what arrives; the worker side acks nothing until told to. */
-function feedCollector(blob: Blob, size: number) {
+function feedCollector(blob: Blob, size: number, stallMs?: number) {
   const { port1, port2 } = new MessageChannel();
   const got = new Uint8Array(size);
   const received: Array<{ at: number; bytes: ArrayBuffer; length: number }> = [];
@@ -231,7 +231,7 @@ function feedCollector(blob: Blob, size: number) {
     received.push({ at: m.at, bytes: m.bytes, length });
     highest = Math.max(highest, m.at + length);
   };
-  const feeding = feedFile(blob, 0, port1 as unknown as FeedPort);
+  const feeding = feedFile(blob, 0, port1 as unknown as FeedPort, undefined, stallMs);
   /** Until something arrived and then nothing more for a while. */
   const settled = async () => {
     for (let last = -1, t = 0; (last !== received.length || received.length === 0) && t < 200; t++) {
@@ -284,15 +284,16 @@ const tailOf = (bytes: Uint8Array) => Number(new DataView(bytes.buffer, bytes.by
 
 /**
  * A Blob-like whose reads complete a macrotask later, 64 KiB at a time (as a browser's do: the page
- * hears from the worker between them), with or without a byte stream.
+ * hears from the worker between them), with or without a byte stream; `stallAfter`: a stream whose
+ * read after that many bytes never answers (as Chromium's now and then), its `streamed` bytes counted.
  */
-function slowBlob(bytes: Uint8Array, stream: boolean): Blob {
+function slowBlob(bytes: Uint8Array, stream: boolean, stallAfter = Infinity, counts = { streamed: 0, sliced: 0 }): Blob {
   const later = () => new Promise((r) => setImmediate(r));
   const slice = (a = 0, b = bytes.length) => {
     const part = bytes.subarray(a, b);
     return {
       size: part.length,
-      arrayBuffer: async () => (await later(), part.slice().buffer),
+      arrayBuffer: async () => (await later(), (counts.sliced += part.length), part.slice().buffer),
       stream: () => {
         if (!stream) throw new TypeError('no streams here');
         let at = 0;
@@ -300,18 +301,21 @@ function slowBlob(bytes: Uint8Array, stream: boolean): Blob {
           type: 'bytes',
           async pull(c) {
             await later();
+            if (a + at >= stallAfter) await new Promise(() => {});
             const view = c.byobRequest?.view as Uint8Array | null | undefined;
-            if (at >= part.length) {
+            const until = Math.min(part.length, stallAfter - a);
+            if (at >= until) {
               c.close();
               c.byobRequest?.respond(0);
               return;
             }
-            const n = Math.min(64 << 10, part.length - at, view ? view.byteLength : 64 << 10);
+            const n = Math.min(64 << 10, until - at, view ? view.byteLength : 64 << 10);
             if (view) {
               view.set(part.subarray(at, at + n));
               c.byobRequest!.respond(n);
             } else c.enqueue(part.slice(at, at + n));
             at += n;
+            counts.streamed += n;
           },
         });
       },
@@ -344,6 +348,45 @@ test('the page reads only as far as the worker says (readTo: past the last objec
     } finally {
       c.close();
     }
+  }
+});
+
+test('a byte stream that stops answering: the page reads the rest as slices, from where it stopped, and the journal is verified', async () => {
+  const name = 'sealed-many-epochs.journal'; // (its last object ends at ~125 KiB)
+  const bytes = journal(name);
+  const { report: expectedReport } = await remote.verify(bytes, { name, key: KEY });
+  const counts = { streamed: 0, sliced: 0 };
+  const stallAfter = FEED_HEAD + (16 << 10);
+  const { port1, port2 } = new MessageChannel();
+  const t0 = Date.now();
+  void feedFile(slowBlob(bytes, true, stallAfter, counts), FEED_HEAD, port1 as unknown as FeedPort, undefined, 200);
+  // (the worker reads the head from the File itself: a real Blob of the same bytes)
+  const file: FedFile = { size: bytes.length, port: port2 as unknown as FeedPort, blob: new Blob([bytes]) };
+  const { report } = await remote.verify(Comlink.transfer(file, [port2] as never), { name, key: KEY });
+  port1.close();
+  assert.deepEqual(report, expectedReport);
+  assert.equal(counts.streamed, stallAfter - FEED_HEAD, 'streamed until the stall');
+  assert.ok(counts.sliced > 0, 'the rest read as slices');
+  assert.ok(Date.now() - t0 < 5000, 'not long after the stall');
+});
+
+test('a byte stream that stops answering in a later buffer: the rest as slices, from the first byte not sent', async () => {
+  const { POOL_BUFFER } = await import('../web/workers/feed.js');
+  const size = 2 * POOL_BUFFER + 12345;
+  const bytes = patterned(size);
+  const counts = { streamed: 0, sliced: 0 };
+  const c = feedCollector(slowBlob(bytes, true, POOL_BUFFER + 5000, counts), size, 200);
+  try {
+    await c.feeding;
+    await c.settled();
+    assert.equal(c.highest(), size, 'all of it');
+    assert.ok(Buffer.from(c.got).equals(Buffer.from(bytes)), 'the bytes, in place');
+    assert.equal(counts.streamed, POOL_BUFFER + 5000);
+    assert.equal(counts.sliced, size - POOL_BUFFER, 'the bytes of the stalled buffer read again, and the rest');
+    assert.equal(c.received[0]!.length, POOL_BUFFER);
+    assert.equal(c.received[1]!.at, POOL_BUFFER);
+  } finally {
+    c.close();
   }
 });
 

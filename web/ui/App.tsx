@@ -59,6 +59,9 @@ export function App() {
           onProgress: (done, total) => {
             if (!card.controller.signal.aborted && !settled) patch(card.id, { status: 'running', done, total });
           },
+        }, () => {
+          // a worker has it: the card stops saying it waits for one
+          if (!card.controller.signal.aborted && !settled) patch(card.id, { status: 'running' });
         })
         .finally(() => (settled = true))
         .then(

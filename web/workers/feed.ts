@@ -64,6 +64,17 @@ export const POOL_BUFFER = 8 << 20;
  */
 export const FEED_PAST_TAIL = 64 << 10;
 
+/**
+ * A read of the byte stream that brings nothing for this long is given up, and the rest of the file
+ * is read as slices (arrayBuffer()). Chromium (156) now and then never answers a BYOB read of a
+ * File's stream, and the verification waiting for those bytes never ends (seen in CI). A test page
+ * reading the corpus's files two at a time, beside workers reading their heads, on a loaded machine:
+ * 7 of ~19,000 files' streams hung; none of 11,400 read with arrayBuffer(), or with a default
+ * reader. A healthy stream answers every ~150 KiB; a slow disk taken for a stall only has the rest
+ * of its file read as slices, which is as correct.
+ */
+export const STALL_MS = 2000;
+
 /** The file's head: its first min(size, FEED_HEAD) bytes. */
 export async function feedHead(blob: Blob): Promise<Uint8Array> {
   return new Uint8Array(await blob.slice(0, Math.min(blob.size, FEED_HEAD)).arrayBuffer());
@@ -72,9 +83,10 @@ export async function feedHead(blob: Blob): Promise<Uint8Array> {
 /**
  * Reads [from, size) of the blob and posts it on `port`, at most FEED_AHEAD bytes (or the pool's
  * buffers) beyond what the worker has taken; stops when `signal` aborts. The worker closes the
- * channel once it has the whole file (closing it here could drop slices in flight).
+ * channel once it has the whole file (closing it here could drop slices in flight). A byte stream
+ * that stalls (STALL_MS) is left for slices from where it stopped.
  */
-export async function feedFile(blob: Blob, from: number, port: FeedPort, signal?: AbortSignal): Promise<void> {
+export async function feedFile(blob: Blob, from: number, port: FeedPort, signal?: AbortSignal, stallMs = STALL_MS): Promise<void> {
   let reader: ReadableStreamBYOBReader | null = null;
   try {
     if (from < blob.size) reader = blob.slice(from).stream().getReader({ mode: 'byob' });
@@ -82,8 +94,11 @@ export async function feedFile(blob: Blob, from: number, port: FeedPort, signal?
     // no byte stream here: slices
   }
   try {
-    if (reader) await feedStream(reader, blob.size, from, port, signal);
-    else await feedSlices(blob, from, port, signal);
+    const stalled = reader ? await feedStream(reader, blob.size, from, port, signal, stallMs) : { at: from, end: blob.size };
+    if (stalled) {
+      if (reader) void reader.cancel().catch(() => {}); // (the stalled read with it)
+      await feedSlices(blob, stalled.at, port, signal, stalled.end);
+    }
   } catch (e) {
     port.postMessage({ error: (e as Error).message || String(e) } satisfies FeedMessage);
   } finally {
@@ -106,8 +121,33 @@ function waiter(signal?: AbortSignal) {
   };
 }
 
-/** The byte stream into the pool's buffers, each posted full (the last one as far as the file goes). */
-async function feedStream(reader: ReadableStreamBYOBReader, size: number, from: number, port: FeedPort, signal?: AbortSignal): Promise<void> {
+/**
+ * reader.read(view), or null when it brings nothing for `ms` (the view's buffer then stays with the
+ * read, which may never give it back).
+ */
+function readOrStall(reader: ReadableStreamBYOBReader, view: Uint8Array, ms: number): Promise<Awaited<ReturnType<ReadableStreamBYOBReader['read']>> | null> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => resolve(null), ms);
+    reader.read(view).then(
+      (r) => (clearTimeout(timer), resolve(r)),
+      (e: unknown) => (clearTimeout(timer), reject(e)),
+    );
+  });
+}
+
+/**
+ * The byte stream into the pool's buffers, each posted full (the last one as far as the file goes).
+ * Undefined once all is read (or the feed stopped); where the rest is to be read from when a read
+ * stalled (`at`: the first byte not posted; `end`: how far the worker wants bytes).
+ */
+async function feedStream(
+  reader: ReadableStreamBYOBReader,
+  size: number,
+  from: number,
+  port: FeedPort,
+  signal: AbortSignal | undefined,
+  stallMs: number,
+): Promise<{ at: number; end: number } | undefined> {
   const free: ArrayBuffer[] = [];
   let made = 0;
   let end = size;
@@ -132,7 +172,9 @@ async function feedStream(reader: ReadableStreamBYOBReader, size: number, from: 
       const want = Math.min(POOL_BUFFER, end - at);
       let got = 0;
       while (got < want) {
-        const { done, value } = await reader.read(new Uint8Array(buf, got, want - got));
+        const r = await readOrStall(reader, new Uint8Array(buf, got, want - got), stallMs);
+        if (!r) return { at, end };
+        const { done, value } = r;
         if (value) buf = value.buffer as ArrayBuffer; // the read transferred it
         if (done || !value) break;
         got += value.byteLength;
@@ -147,11 +189,13 @@ async function feedStream(reader: ReadableStreamBYOBReader, size: number, from: 
   }
 }
 
-/** Blob slices read with arrayBuffer(), IN_FLIGHT at once, at most FEED_AHEAD beyond what was taken. */
-async function feedSlices(blob: Blob, from: number, port: FeedPort, signal?: AbortSignal): Promise<void> {
+/**
+ * Blob slices read with arrayBuffer(), IN_FLIGHT at once, at most FEED_AHEAD beyond what was taken;
+ * `end`: how far the worker wants bytes, until it says otherwise.
+ */
+async function feedSlices(blob: Blob, from: number, port: FeedPort, signal: AbortSignal | undefined, end: number): Promise<void> {
   let next = from;
   let taken = from;
-  let end = blob.size;
   const w = waiter(signal);
   port.onmessage = (e) => {
     const m = e.data;

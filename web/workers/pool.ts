@@ -23,6 +23,8 @@ interface Job {
   source: Blob;
   request: VerifyRequest;
   hooks: VerifyHooks;
+  /** Called on the page when a worker takes the job (until then it waits in the queue). */
+  onStart?: () => void;
   resolve(r: VerifyResult): void;
   reject(e: unknown): void;
 }
@@ -60,10 +62,11 @@ export class VerifyPool {
     return slot ? slot.ready : Promise.resolve();
   }
 
-  verify(signal: AbortSignal, source: Blob, request: VerifyRequest, hooks: VerifyHooks = {}): Promise<VerifyResult> {
+  /** `onStart`: called when a worker takes the job (it may wait in the queue before). */
+  verify(signal: AbortSignal, source: Blob, request: VerifyRequest, hooks: VerifyHooks = {}, onStart?: () => void): Promise<VerifyResult> {
     return new Promise<VerifyResult>((resolve, reject) => {
       if (signal.aborted) return reject(abortError());
-      const job: Job = { signal, source, request, hooks, resolve, reject };
+      const job: Job = { signal, source, request, hooks, onStart, resolve, reject };
       signal.addEventListener(
         'abort',
         () => {
@@ -111,6 +114,7 @@ export class VerifyPool {
 
   private run(slot: Slot, job: Job): void {
     slot.busy = true;
+    job.onStart?.();
     let settled = false;
     const finish = (fn: () => void) => {
       if (settled) return;

@@ -73,7 +73,17 @@ async function until(ok: () => Promise<boolean>, timeout = 30_000): Promise<void
 }
 
 async function shot(name: string) {
-  await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+  // Chromium on a loaded machine now and then answers "Unable to capture screenshot" (seen once in
+  // ~20 runs beside two busy processes, while two 120 MiB files were verified): try again
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+      return;
+    } catch (e) {
+      if (attempt >= 3 || !/Unable to capture screenshot/.test(String(e))) throw e;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
 }
 
 before(async () => {

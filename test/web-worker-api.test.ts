@@ -113,15 +113,18 @@ test('a malformed key: KEY_REJECTED, as journalctl', async () => {
   assert.equal(report.verdict, 'KEY_REJECTED');
 });
 
-/** A file the page feeds (feed.ts): the worker reads the head, the rest comes over a port, slices in any order. */
-function fed(bytes: Uint8Array, order: 'page' | 'reversed' | 'broken') {
+/**
+ * A file the page feeds (feed.ts): the worker reads the head, the rest comes over a port, slices in
+ * any order; `page`: what the page reads them from (feedFile's way only; the same bytes as the File).
+ */
+function fed(bytes: Uint8Array, order: 'page' | 'reversed' | 'broken', page?: { blob: Blob; stallMs: number }) {
   const { port1, port2 } = new MessageChannel();
   const headLength = Math.min(bytes.length, FEED_HEAD);
   const blob = new Blob([bytes]);
   const file: FedFile = { size: bytes.length, port: port2 as unknown as FeedPort, blob };
   const feeder = port1 as unknown as FeedPort;
   if (order === 'page') {
-    void feedFile(blob, headLength, feeder);
+    void feedFile(page?.blob ?? blob, headLength, feeder, undefined, page?.stallMs);
   } else {
     const slices: Array<[number, number]> = [];
     for (let at = headLength; at < bytes.length; at += 4096) slices.push([at, Math.min(bytes.length, at + 4096)]);
@@ -357,13 +360,8 @@ test('a byte stream that stops answering: the page reads the rest as slices, fro
   const { report: expectedReport } = await remote.verify(bytes, { name, key: KEY });
   const counts = { streamed: 0, sliced: 0 };
   const stallAfter = FEED_HEAD + (16 << 10);
-  const { port1, port2 } = new MessageChannel();
   const t0 = Date.now();
-  void feedFile(slowBlob(bytes, true, stallAfter, counts), FEED_HEAD, port1 as unknown as FeedPort, undefined, 200);
-  // (the worker reads the head from the File itself: a real Blob of the same bytes)
-  const file: FedFile = { size: bytes.length, port: port2 as unknown as FeedPort, blob: new Blob([bytes]) };
-  const { report } = await remote.verify(Comlink.transfer(file, [port2] as never), { name, key: KEY });
-  port1.close();
+  const { report } = await remote.verify(fed(bytes, 'page', { blob: slowBlob(bytes, true, stallAfter, counts), stallMs: 200 }), { name, key: KEY });
   assert.deepEqual(report, expectedReport);
   assert.equal(counts.streamed, stallAfter - FEED_HEAD, 'streamed until the stall');
   assert.ok(counts.sliced > 0, 'the rest read as slices');

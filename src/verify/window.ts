@@ -252,6 +252,16 @@ interface ChannelLike {
 }
 
 /**
+ * A u64 header field from a file's head, or undefined when the head, or the header itself (its
+ * header_size: older files have shorter headers), ends before it.
+ */
+export function headerField(head: Uint8Array, off: number): bigint | undefined {
+  if (head.length < Math.max(off, Header.headerSize) + 8) return undefined;
+  const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
+  return view.getBigUint64(Header.headerSize, true) >= BigInt(off + 8) ? view.getBigUint64(off, true) : undefined;
+}
+
+/**
  * Upper bounds for the scan tables of a file of `size` bytes, from its header's object counts and
  * data hash table size where the header has them (a lying header only makes the scan irregular: the
  * exact verifier runs).
@@ -260,8 +270,7 @@ export function scanTables(head: Uint8Array, size: number): ScanTables {
   const cap = Math.floor(size / 64) + 1;
   const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
   const u64 = (off: number): bigint | undefined => (off + 8 <= head.length ? view.getBigUint64(off, true) : undefined);
-  const headerSize = u64(Header.headerSize) ?? 0n;
-  const field = (off: number) => (headerSize >= BigInt(off + 8) ? u64(off) : undefined);
+  const field = (off: number) => headerField(head, off);
   const bound = (n: bigint | undefined, most: number) => (n === undefined || n >= BigInt(most) ? most : Number(n) + 1);
   const sealed = head.length >= Header.compatibleFlags + 4 && (view.getUint32(Header.compatibleFlags, true) & CompatibleFlag.SEALED) !== 0;
   const buckets = (u64(Header.dataHashTableSize) ?? 0n) / BigInt(HashTableObject.ITEM_SIZE);

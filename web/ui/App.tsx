@@ -47,6 +47,9 @@ export function App() {
       const key = card.sample ? card.sample.key : typed || undefined;
       patch(card.id, { status: 'queued', result: undefined, error: undefined, done: 0, total: card.size });
       let settled = false;
+      // Messages still in flight after a cancel, or after the result (the worker does not wait for
+      // the page to take its progress), must not bring the card back to life.
+      const live = () => !card.controller.signal.aborted && !settled;
       pool
         .verify(card.controller.signal, card.source, { name: card.name, key }, {
           keyFor: async ({ machineId }) => {
@@ -54,14 +57,12 @@ export function App() {
             patch(card.id, { machineId, hostname: r?.hostname });
             return r?.key;
           },
-          // Progress messages still in flight after a cancel, or after the result (the worker does
-          // not wait for the page to take them), must not bring the card back to life.
           onProgress: (done, total) => {
-            if (!card.controller.signal.aborted && !settled) patch(card.id, { status: 'running', done, total });
+            if (live()) patch(card.id, { status: 'running', done, total });
           },
         }, () => {
           // a worker has it: the card stops saying it waits for one
-          if (!card.controller.signal.aborted && !settled) patch(card.id, { status: 'running' });
+          if (live()) patch(card.id, { status: 'running' });
         })
         .finally(() => (settled = true))
         .then(

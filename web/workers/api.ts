@@ -7,7 +7,7 @@ import { releaseProxy } from 'comlink';
 import { JournalFile, id128Hex } from '../../src/journal/file.js';
 import { HEADER_SIZE_MIN, Header, SIGNATURE } from '../../src/journal/format.js';
 import type { Kernel } from '../../src/kernel/kernel.js';
-import type { FileSource } from '../../src/verify/window.js';
+import { headerField, type FileSource } from '../../src/verify/window.js';
 import { FEED_HEAD, FEED_PAST_TAIL, feedHead, type FeedAck, type FedFile } from './feed.js';
 import { verifyJournal, type VerifyInput } from '../../src/verify/index.js';
 import type { SystemdVersion, VerifyReport } from '../../src/verify/report.js';
@@ -166,11 +166,8 @@ export function fedSource(src: FedFile, head: Uint8Array, name: string): FileSou
 
 /** How far the page need read: FEED_PAST_TAIL past the header's tail object, or the file's end. */
 function pastTail(head: Uint8Array, size: number): number {
-  if (head.length < Header.tailObjectOffset + 8) return size;
-  const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
-  if (view.getBigUint64(Header.headerSize, true) < BigInt(Header.tailObjectOffset + 8)) return size;
-  const tail = view.getBigUint64(Header.tailObjectOffset, true);
-  return tail === 0n || tail >= BigInt(size) ? size : Math.min(size, Number(tail) + FEED_PAST_TAIL);
+  const tail = headerField(head, Header.tailObjectOffset);
+  return tail === undefined || tail === 0n || tail >= BigInt(size) ? size : Math.min(size, Number(tail) + FEED_PAST_TAIL);
 }
 
 export function createVerifyApi(getKernel: () => Promise<Kernel>, startHelper?: StartHelper) {

@@ -96,13 +96,15 @@ export async function feedFile(blob: Blob, from: number, port: FeedPort, signal?
   try {
     const stalled = reader ? await feedStream(reader, blob.size, from, port, signal, stallMs) : { at: from, end: blob.size };
     if (stalled) {
-      if (reader) void reader.cancel().catch(() => {}); // (the stalled read with it)
+      // the stream goes now (the stalled read with it), not after the slices
+      void reader?.cancel().catch(() => {});
+      reader = null;
       await feedSlices(blob, stalled.at, port, signal, stalled.end);
     }
   } catch (e) {
     port.postMessage({ error: (e as Error).message || String(e) } satisfies FeedMessage);
   } finally {
-    if (reader) void reader.cancel().catch(() => {});
+    void reader?.cancel().catch(() => {});
   }
 }
 

@@ -19,24 +19,59 @@ type Context = Awaited<ReturnType<Browser['newContext']>>;
 type Page = Awaited<ReturnType<Context['newPage']>>;
 
 /**
- * `run` with the built page served and Chromium started; the reason instead when Chromium is absent.
- * The pages open in one browser context that keeps a blank page open throughout, as a user's browser
- * keeps its window: a context opened per page (browser.newPage()) starts the window's own WebUI
- * renderer each time, whose ~0.3 s of CPU then ran into a file picked at once (per-process CPU).
+ * The built page served and Chromium started, for the whole bench: each measurement opens its own
+ * page. The pages open in one browser context that keeps a blank page open throughout, as a user's
+ * browser keeps its window: a context opened per page (browser.newPage()) starts the window's own
+ * WebUI renderer each time, whose ~0.3 s of CPU then ran into a file picked at once (per-process CPU).
  */
-async function withChromium<T>(run: (context: Context, base: string) => Promise<T>): Promise<T | string> {
+export interface ChromiumSession {
+  /** One file picked `pickAfterMs` after a fresh page has verified its sample and taken the key. */
+  time(file: string, key: string | undefined, pickAfterMs: number): Promise<ChromiumTiming>;
+  /** All of `files` picked at once in one fresh page (the page's pool: a verify worker per core), until the last verdict. */
+  timeAll(files: string[], key: string | undefined): Promise<{ seconds: number; verdicts: string[] }>;
+  close(): Promise<void>;
+}
+
+/** A session, or the reason there is none (Chromium absent). */
+export async function openChromium(): Promise<ChromiumSession | string> {
   if (!existsSync(CHROMIUM)) return `${CHROMIUM} not installed`;
   const out = join(ROOT, 'build', 'bench-web');
   buildPage(out);
   const { server, base } = await serveDir(out, '/sealcheck/');
-  const browser = await launchChromium();
+  let browser: Browser | undefined;
   try {
+    browser = await launchChromium();
     const context = await browser.newContext();
     await context.newPage();
-    return await run(context, base);
-  } finally {
-    await browser.close();
+    return {
+      async time(file, key, pickAfterMs) {
+        // A fresh page per file: what the page does after a verdict (indexing the file for search)
+        // must not run into the next file's time.
+        const page = await readyPage(context, base, key, pickAfterMs);
+        try {
+          const { seconds, verdicts } = await pickAndTime(page, [file]);
+          return { seconds, verdict: verdicts[0] ?? '?' };
+        } finally {
+          await page.close();
+        }
+      },
+      async timeAll(files, key) {
+        const page = await readyPage(context, base, key);
+        try {
+          return await pickAndTime(page, files);
+        } finally {
+          await page.close();
+        }
+      },
+      async close() {
+        await browser?.close();
+        await stopServer(server);
+      },
+    };
+  } catch (e) {
+    await browser?.close();
     await stopServer(server);
+    throw e;
   }
 }
 
@@ -76,35 +111,4 @@ async function pickAndTime(page: Page, files: string[]): Promise<{ seconds: numb
     cards.filter((c) => c.querySelector('h3')?.textContent !== 'sample.journal').map((c) => c.getAttribute('data-verdict') ?? '?'),
   );
   return { seconds: ms / 1000, verdicts };
-}
-
-/**
- * Times every file, each time in a fresh page, best of `runs`; the reason instead when Chromium is
- * absent. The file is picked `pickAfterMs` after the page has shown the bundled sample's verdict and
- * taken the key: 0 at once, or as a user would, who takes a moment to pick a file (the page uses
- * it: its spare seal helper makes the kernel's and zstd's hot functions optimized meanwhile).
- */
-export function timeChromium(files: string[], key: string | undefined, runs = 1, pickAfterMs = 0): Promise<Map<string, ChromiumTiming> | string> {
-  return withChromium(async (context, base) => {
-    const res = new Map<string, ChromiumTiming>();
-    for (let run = 0; run < runs; run++)
-    for (const file of files) {
-      // A fresh page per file: what the page does after a verdict (indexing the file for search)
-      // must not run into the next file's time.
-      const page = await readyPage(context, base, key, pickAfterMs);
-      const { seconds, verdicts } = await pickAndTime(page, [file]);
-      const prev = res.get(file);
-      if (!prev || seconds < prev.seconds) res.set(file, { seconds, verdict: verdicts[0] ?? '?' });
-      await page.close();
-    }
-    return res;
-  });
-}
-
-/**
- * All of `files` picked at once in one fresh page (the page's pool: a verify worker per core), from the
- * pick to the last of their verdicts; seconds and verdicts, or the reason when Chromium is absent.
- */
-export function timeChromiumAll(files: string[], key: string | undefined): Promise<{ seconds: number; verdicts: string[] } | string> {
-  return withChromium(async (context, base) => pickAndTime(await readyPage(context, base, key), files));
 }

@@ -72,7 +72,7 @@ export interface PayloadResult {
 
 /** The verifying thread's end of a helper. */
 export interface MacHelper {
-  /** Bytes of tag segments per batch, and batches with the helper at once (default 1 MiB, 16; tests make them small to run out). */
+  /** Bytes of tag segments per batch, and batches with the helper at once (default 4 MiB, 4; tests make them small to run out). */
   readonly batchBytes?: number;
   readonly batchBuffers?: number;
   hash(batch: MacBatch): Promise<MacResult>;

@@ -307,6 +307,8 @@ export class TagMacs {
   }
 
   private keep(span: SegmentSpan, digest: Uint8Array): void {
-    if (digest.length >= 32) this.digests.set(span.tag, { start: span.start, withHeader: span.withHeader, digest });
+    // Always a plain Uint8Array (a view, not a copy): Node's HMAC answers a Buffer, the helper a
+    // Uint8Array, and checkTag, optimized for one, was deoptimized by the other.
+    if (digest.length >= 32) this.digests.set(span.tag, { start: span.start, withHeader: span.withHeader, digest: new Uint8Array(digest.buffer, digest.byteOffset, 32) });
   }
 }

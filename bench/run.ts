@@ -126,14 +126,15 @@ function timeJournalctl(file: string, key: string | undefined): Run {
   return { seconds: Number(timing[0]), peakMiB: Number(timing[1]) / 1024, verdict };
 }
 
+/** Runs of each file in one warm process (timeInProcess): the fastest counts. */
+const IN_PROCESS_RUNS = 3;
+
 /**
  * In-process timing, to separate process start-up from the verification itself: what the CLI does
  * after start-up (the file read into an arena while it is verified, OpenSSL for the tag HMACs, the
- * seal helper thread), in a process that has already verified it once (best of IN_PROCESS_RUNS; the key's
- * primes are then derived, in the helper too).
+ * seal helper thread), in a process that has already verified it once (best of IN_PROCESS_RUNS; the
+ * key's primes are then derived, in the helper too).
  */
-const IN_PROCESS_RUNS = 3;
-
 async function timeInProcess(file: string, key: string | undefined): Promise<number> {
   const kernel = await loadNodeKernel();
   const helper = macHelperFor(file, key);

@@ -5,13 +5,24 @@
  * what a user waits for. Both ends are taken inside the page (a MutationObserver sees the verdict
  * the moment it is rendered): Playwright's own waiting polls at up to 500 ms intervals.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CHROMIUM, ROOT, buildPage, launchChromium, serveDir, stopServer } from '../test/helpers/page.js';
 
 export interface ChromiumTiming {
   seconds: number;
   verdict: string;
+  /** The page's renderer process (the page and all its workers), when it could be told apart. */
+  memory?: RendererMemory;
+}
+
+/**
+ * Resident memory of the page's renderer process, MiB: just before the pick (the page ready, its
+ * workers started, the sample verified) and its peak (VmHWM) by the verdict.
+ */
+export interface RendererMemory {
+  idleMiB: number;
+  peakMiB: number;
 }
 
 type Browser = Awaited<ReturnType<typeof launchChromium>>;
@@ -28,7 +39,7 @@ export interface ChromiumSession {
   /** One file picked `pickAfterMs` after a fresh page has verified its sample and taken the key. */
   time(file: string, key: string | undefined, pickAfterMs: number): Promise<ChromiumTiming>;
   /** All of `files` picked at once in one fresh page (the page's pool: a verify worker per core), until the last verdict. */
-  timeAll(files: string[], key: string | undefined): Promise<{ seconds: number; verdicts: string[] }>;
+  timeAll(files: string[], key: string | undefined): Promise<{ seconds: number; verdicts: string[]; memory?: RendererMemory }>;
   close(): Promise<void>;
 }
 
@@ -49,8 +60,9 @@ export async function openChromium(): Promise<ChromiumSession | string> {
         // must not run into the next file's time.
         const page = await readyPage(context, base, key, pickAfterMs);
         try {
+          const before = renderers();
           const { seconds, verdicts } = await pickAndTime(page, [file]);
-          return { seconds, verdict: verdicts[0] ?? '?' };
+          return { seconds, verdict: verdicts[0] ?? '?', memory: pageRenderer(before, renderers()) };
         } finally {
           await page.close();
         }
@@ -58,7 +70,9 @@ export async function openChromium(): Promise<ChromiumSession | string> {
       async timeAll(files, key) {
         const page = await readyPage(context, base, key);
         try {
-          return await pickAndTime(page, files);
+          const before = renderers();
+          const timing = await pickAndTime(page, files);
+          return { ...timing, memory: pageRenderer(before, renderers()) };
         } finally {
           await page.close();
         }
@@ -111,4 +125,43 @@ async function pickAndTime(page: Page, files: string[]): Promise<{ seconds: numb
     cards.filter((c) => c.querySelector('h3')?.textContent !== 'sample.journal').map((c) => c.getAttribute('data-verdict') ?? '?'),
   );
   return { seconds: ms / 1000, verdicts };
+}
+
+/** Chromium's renderer processes (Linux's /proc; empty elsewhere): pid → VmRSS and VmHWM, MiB. */
+function renderers(): Map<number, { rss: number; hwm: number }> {
+  const out = new Map<number, { rss: number; hwm: number }>();
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((p) => /^\d+$/.test(p));
+  } catch {
+    return out;
+  }
+  for (const pid of pids) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (!cmd.includes('chromium') || !cmd.includes('--type=renderer')) continue;
+      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+      const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+      out.set(Number(pid), { rss: kib('VmRSS') / 1024, hwm: kib('VmHWM') / 1024 });
+    } catch {
+      // (a process that ended meanwhile)
+    }
+  }
+  return out;
+}
+
+/**
+ * The page's renderer: of the renderer processes alive before the pick and after the verdict, the
+ * one whose peak grew the most past its size before the pick (the others are the blank page kept
+ * open, and spare renderers Chromium starts ahead). Its peak is over its whole life, but loading the
+ * page and verifying the small sample use far less than a big file.
+ */
+function pageRenderer(before: Map<number, { rss: number; hwm: number }>, after: Map<number, { rss: number; hwm: number }>): RendererMemory | undefined {
+  let best: RendererMemory | undefined;
+  for (const [pid, a] of after) {
+    const b = before.get(pid);
+    if (!b || !Number.isFinite(a.hwm) || !Number.isFinite(b.rss)) continue;
+    if (!best || a.hwm - b.rss > best.peakMiB - best.idleMiB) best = { idleMiB: b.rss, peakMiB: a.hwm };
+  }
+  return best;
 }

@@ -20,10 +20,14 @@ const root = resolve(here, '..', '..');
 const dataDir = process.env.SEALCHECK_BENCH_DIR ?? join(root, 'build', 'bench-data');
 const makeBig = resolve(root, '..', 'shared', 'bench', 'make-big.sh');
 
-/** One timed run: seconds, peak RSS (MiB; 0 where not measured), verdict. */
+/**
+ * One timed run: seconds, peak RSS (MiB; 0 where not measured), verdict; for the page, its renderer
+ * process's RSS just before the pick (`idleMiB`) and its peak.
+ */
 interface Run {
   seconds: number;
   peakMiB: number;
+  idleMiB?: number;
   verdict: string;
 }
 
@@ -82,6 +86,18 @@ const RUNS = 5;
 function fastest(all: Run[]): Run {
   const f = all.reduce((a, b) => (b.seconds < a.seconds ? b : a));
   return { ...f, peakMiB: Math.max(...all.map((r) => r.peakMiB)) };
+}
+
+/**
+ * The page's memory over its runs: its renderer's highest peak, the RSS before that run's pick, and
+ * what the file added (× its size); '–' where not measured.
+ */
+function pageMemory(runs: Run[], mib: number): string {
+  const m = runs.filter((r) => r.idleMiB !== undefined && r.peakMiB > 0);
+  if (m.length === 0) return '–';
+  const top = m.reduce((a, b) => (b.peakMiB > a.peakMiB ? b : a));
+  const added = top.peakMiB - top.idleMiB!;
+  return `${top.idleMiB!.toFixed(0)} → ${top.peakMiB.toFixed(0)} MiB (+${added.toFixed(0)}: ${(added / mib).toFixed(2)}×)`;
 }
 
 /** The verdict of every run, once when they agree. */
@@ -214,7 +230,10 @@ async function timeBigFiles(files: string[], key: string | undefined): Promise<v
         f.cli.push(timeNode(f.file, key));
         if (typeof session === 'string' || pageError) continue;
         for (const [i, after] of PICK_AFTER_MS.entries()) {
-          const t = await attempt(async () => ({ ...(await session.time(f.file, key, after)), peakMiB: 0 }));
+          const t = await attempt(async () => {
+            const { seconds, verdict, memory } = await session.time(f.file, key, after);
+            return { seconds, verdict, peakMiB: memory?.peakMiB ?? 0, idleMiB: memory?.idleMiB };
+          });
           if (typeof t === 'string') pageError = t;
           else f.page[i]!.push(t);
         }
@@ -225,10 +244,11 @@ async function timeBigFiles(files: string[], key: string | undefined): Promise<v
       : ` (Chromium: headless, the page's workers, from pick to verdict; the file picked at once after the page has verified its sample, and ${PICK_AFTER_MS[1] / 1000} s after)`;
     console.log(
       `Sealcheck vs journalctl --verify${key ? ' --verify-key' : ''}, ${availableParallelism()} cores, ${RUNS} rounds: each runs journalctl, then the CLI, then the page, on the same file${note}. ` +
-        `Times: the fastest of the ${RUNS}; ratios: journalctl's time over Sealcheck's, round by round, median (lowest–highest); in-process: best of ${IN_PROCESS_RUNS} in one warm process, over journalctl's fastest.`,
+        `Times: the fastest of the ${RUNS}; ratios: journalctl's time over Sealcheck's, round by round, median (lowest–highest); in-process: best of ${IN_PROCESS_RUNS} in one warm process, over journalctl's fastest. ` +
+        `Memory: the CLI process's peak RSS; the page's renderer process (the page and all its workers), RSS before the pick → its peak, and what the file added.`,
     );
-    console.log('| file | size | Node CLI wall | in-process | Chromium (at once / 1 s after) | MB/s (CLI / in-proc / Chromium at once) | peak RSS (× size) | journalctl | journalctl RSS | ratio CLI | ratio Chromium at once | ratio Chromium 1 s after | in-proc ratio | verdicts (CLI / Chromium / journalctl) |');
-    console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+    console.log('| file | size | Node CLI wall | in-process | Chromium (at once / 1 s after) | MB/s (CLI / in-proc / Chromium at once) | CLI peak RSS (× size) | Chromium renderer RSS | journalctl | journalctl RSS | ratio CLI | ratio Chromium at once | ratio Chromium 1 s after | in-proc ratio | verdicts (CLI / Chromium / journalctl) |');
+    console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
     for (const f of all) {
       const size = statSync(f.file).size;
       const mib = size / 1048576;
@@ -241,7 +261,7 @@ async function timeBigFiles(files: string[], key: string | undefined): Promise<v
       console.log(
         `| ${f.file.split('/').pop()} | ${mib.toFixed(0)} MiB | ${secs(cli)} | ${inproc.toFixed(2)} s | ${secs(now)} / ${secs(later)} | ` +
           `${(mb / cli.seconds).toFixed(0)} / ${(mb / inproc).toFixed(0)} / ${now ? (mb / now.seconds).toFixed(0) : '–'} | ` +
-          `${cli.peakMiB.toFixed(0)} MiB (${(cli.peakMiB / mib).toFixed(2)}×) | ${secs(jc)} | ${jc ? `${jc.peakMiB.toFixed(0)} MiB` : '–'} | ` +
+          `${cli.peakMiB.toFixed(0)} MiB (${(cli.peakMiB / mib).toFixed(2)}×) | ${pageMemory(pageRuns, mib)} | ${secs(jc)} | ${jc ? `${jc.peakMiB.toFixed(0)} MiB` : '–'} | ` +
           `${pairedRatio(f.journalctl, f.cli)} | ${pairedRatio(f.journalctl, f.page[0]!)} | ${pairedRatio(f.journalctl, f.page[1]!)} | ${jc ? `${(jc.seconds / inproc).toFixed(1)}×` : '–'} | ` +
           `${verdictOf(f.cli)} / ${pageRuns.length ? verdictOf(pageRuns) : '–'} / ${jc ? verdictOf(f.journalctl) : '–'} |`,
       );
@@ -264,7 +284,8 @@ async function timeBigFiles(files: string[], key: string | undefined): Promise<v
       const cores = availableParallelism();
       console.log(
         `Eight files at once (Chromium, the page's pool on ${cores} cores, from the pick to the last verdict): ${c.seconds.toFixed(2)} s, ` +
-          `${(eightMb / c.seconds).toFixed(0)} MB/s, ${(eightMb / c.seconds / cores).toFixed(0)} MB/s per core, verdicts ${c.verdicts.join(' ')}`,
+          `${(eightMb / c.seconds).toFixed(0)} MB/s, ${(eightMb / c.seconds / cores).toFixed(0)} MB/s per core, ` +
+          `${c.memory ? `renderer RSS ${c.memory.idleMiB.toFixed(0)} → ${c.memory.peakMiB.toFixed(0)} MiB, ` : ''}verdicts ${c.verdicts.join(' ')}`,
       );
     }
   } finally {

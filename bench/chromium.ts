@@ -128,7 +128,7 @@ async function pickAndTime(page: Page, files: string[]): Promise<{ seconds: numb
 }
 
 /** Chromium's renderer processes (Linux's /proc; empty elsewhere): pid → VmRSS and VmHWM, MiB. */
-function renderers(): Map<number, { rss: number; hwm: number }> {
+export function renderers(): Map<number, { rss: number; hwm: number }> {
   const out = new Map<number, { rss: number; hwm: number }>();
   let pids: string[];
   try {
@@ -156,7 +156,7 @@ function renderers(): Map<number, { rss: number; hwm: number }> {
  * open, and spare renderers Chromium starts ahead). Its peak is over its whole life, but loading the
  * page and verifying the small sample use far less than a big file.
  */
-function pageRenderer(before: Map<number, { rss: number; hwm: number }>, after: Map<number, { rss: number; hwm: number }>): RendererMemory | undefined {
+export function pageRenderer(before: Map<number, { rss: number; hwm: number }>, after: Map<number, { rss: number; hwm: number }>): RendererMemory | undefined {
   let best: RendererMemory | undefined;
   for (const [pid, a] of after) {
     const b = before.get(pid);

@@ -60,9 +60,8 @@ export async function openChromium(): Promise<ChromiumSession | string> {
         // must not run into the next file's time.
         const page = await readyPage(context, base, key, pickAfterMs);
         try {
-          const before = renderers();
-          const { seconds, verdicts } = await pickAndTime(page, [file]);
-          return { seconds, verdict: verdicts[0] ?? '?', memory: pageRenderer(before, renderers()) };
+          const { seconds, verdicts, memory } = await pickAndTime(page, [file]);
+          return { seconds, verdict: verdicts[0] ?? '?', memory };
         } finally {
           await page.close();
         }
@@ -70,9 +69,7 @@ export async function openChromium(): Promise<ChromiumSession | string> {
       async timeAll(files, key) {
         const page = await readyPage(context, base, key);
         try {
-          const before = renderers();
-          const timing = await pickAndTime(page, files);
-          return { ...timing, memory: pageRenderer(before, renderers()) };
+          return await pickAndTime(page, files);
         } finally {
           await page.close();
         }
@@ -102,8 +99,11 @@ async function readyPage(context: Context, base: string, key: string | undefined
   return page;
 }
 
-/** Picks `files` through `#files`: seconds from the pick to the last of their verdicts, and the verdicts. */
-async function pickAndTime(page: Page, files: string[]): Promise<{ seconds: number; verdicts: string[] }> {
+/**
+ * Picks `files` through `#files`: seconds from the pick to the last of their verdicts, the verdicts,
+ * and the page's renderer memory (read just before the pick and once the verdicts are in).
+ */
+async function pickAndTime(page: Page, files: string[]): Promise<{ seconds: number; verdicts: string[]; memory?: RendererMemory }> {
   // In the page (a string: this file is compiled without the DOM's types). Done when the files'
   // cards (the sample's leaves when files come) all carry a verdict.
   const timing = page.evaluate<number>(`new Promise((resolve) => {
@@ -119,17 +119,22 @@ async function pickAndTime(page: Page, files: string[]): Promise<{ seconds: numb
     });
     mo.observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-verdict'] });
   })`);
+  const before = renderers();
   await page.locator('#files').setInputFiles(files);
   const ms = await timing;
+  const memory = pageRenderer(before, renderers());
   const verdicts = await page.locator('article.card[data-verdict]').evaluateAll((cards) =>
     cards.filter((c) => c.querySelector('h3')?.textContent !== 'sample.journal').map((c) => c.getAttribute('data-verdict') ?? '?'),
   );
-  return { seconds: ms / 1000, verdicts };
+  return { seconds: ms / 1000, verdicts, memory };
 }
 
-/** Chromium's renderer processes (Linux's /proc; empty elsewhere): pid → VmRSS and VmHWM, MiB. */
-export function renderers(): Map<number, { rss: number; hwm: number }> {
-  const out = new Map<number, { rss: number; hwm: number }>();
+/** Renderer processes by pid: VmRSS and VmHWM, MiB. */
+export type RendererSizes = Map<number, { rss: number; hwm: number }>;
+
+/** Chromium's renderer processes (Linux's /proc; empty elsewhere). */
+function renderers(): RendererSizes {
+  const out: RendererSizes = new Map();
   let pids: string[];
   try {
     pids = readdirSync('/proc').filter((p) => /^\d+$/.test(p));
@@ -156,7 +161,7 @@ export function renderers(): Map<number, { rss: number; hwm: number }> {
  * open, and spare renderers Chromium starts ahead). Its peak is over its whole life, but loading the
  * page and verifying the small sample use far less than a big file.
  */
-export function pageRenderer(before: Map<number, { rss: number; hwm: number }>, after: Map<number, { rss: number; hwm: number }>): RendererMemory | undefined {
+export function pageRenderer(before: RendererSizes, after: RendererSizes): RendererMemory | undefined {
   let best: RendererMemory | undefined;
   for (const [pid, a] of after) {
     const b = before.get(pid);

@@ -5,10 +5,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { pageRenderer } from '../bench/chromium.js';
+import { pageRenderer, type RendererSizes } from '../bench/chromium.js';
 
-type Procs = Map<number, { rss: number; hwm: number }>;
-const procs = (rows: [number, number, number][]): Procs => new Map(rows.map(([pid, rss, hwm]) => [pid, { rss, hwm }]));
+const procs = (rows: [number, number, number][]): RendererSizes => new Map(rows.map(([pid, rss, hwm]) => [pid, { rss, hwm }]));
 
 test("the page's renderer is the one whose peak grew most past its size before the pick", () => {
   // 10: an earlier page kept open, larger than the page but not growing; 11: a spare renderer;

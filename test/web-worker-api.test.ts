@@ -288,10 +288,11 @@ const tailOf = (bytes: Uint8Array) => Number(new DataView(bytes.buffer, bytes.by
 /**
  * A Blob-like whose reads complete a macrotask later, 64 KiB at a time (as a browser's do: the page
  * hears from the worker between them), with or without a byte stream; `stallAfter`: a stream whose
- * read after that many bytes never answers (as Chromium's now and then), its `streamed` bytes counted.
+ * read after that many bytes never answers (as Chromium's now and then), its `streamed` bytes counted;
+ * `readMs`: each read of the stream takes that long instead (a slow disk).
  */
-function slowBlob(bytes: Uint8Array, stream: boolean, stallAfter = Infinity, counts = { streamed: 0, sliced: 0 }): Blob {
-  const later = () => new Promise((r) => setImmediate(r));
+function slowBlob(bytes: Uint8Array, stream: boolean, stallAfter = Infinity, counts = { streamed: 0, sliced: 0 }, readMs = 0): Blob {
+  const later = () => new Promise((r) => (readMs > 0 ? setTimeout(r, readMs) : setImmediate(r)));
   const slice = (a = 0, b = bytes.length) => {
     const part = bytes.subarray(a, b);
     return {
@@ -366,6 +367,24 @@ test('a byte stream that stops answering: the page reads the rest as slices, fro
   assert.equal(counts.streamed, stallAfter - FEED_HEAD, 'streamed until the stall');
   assert.ok(counts.sliced > 0, 'the rest read as slices');
   assert.ok(Date.now() - t0 < 5000, 'not long after the stall');
+});
+
+test('a slow byte stream that keeps answering is read to its end: the stall limit is per read, not per file', async () => {
+  // eleven reads of 64 KiB, each 60 ms: the whole takes several times the 100 ms limit, no read does
+  const size = 10 * (64 << 10) + 1000;
+  const bytes = patterned(size);
+  const counts = { streamed: 0, sliced: 0 };
+  const c = feedCollector(slowBlob(bytes, true, Infinity, counts, 60), size, 100);
+  try {
+    await c.feeding;
+    await c.settled();
+    assert.equal(c.highest(), size, 'all of it');
+    assert.ok(Buffer.from(c.got).equals(Buffer.from(bytes)));
+    assert.equal(counts.streamed, size, 'all of it from the stream');
+    assert.equal(counts.sliced, 0, 'nothing read again as slices');
+  } finally {
+    c.close();
+  }
 });
 
 test('a byte stream that stops answering in a later buffer: the rest as slices, from the first byte not sent', async () => {

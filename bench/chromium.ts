@@ -90,7 +90,7 @@ export async function openChromium(): Promise<ChromiumSession | string> {
  * A fresh page, ready for a pick: the bundled sample is verified on load (the page, its workers and
  * kernel are ready after its verdict), the key typed, then `pickAfterMs` more.
  */
-async function readyPage(context: Context, base: string, key: string | undefined, pickAfterMs = 0): Promise<Page> {
+export async function readyPage(context: Context, base: string, key: string | undefined, pickAfterMs = 0): Promise<Page> {
   const page = await context.newPage();
   await page.goto(base);
   await page.locator('article.card[data-verdict]').first().waitFor({ timeout: 60_000 });
@@ -103,7 +103,7 @@ async function readyPage(context: Context, base: string, key: string | undefined
  * Picks `files` through `#files`: seconds from the pick to the last of their verdicts, the verdicts,
  * and the page's renderer memory (read just before the pick and once the verdicts are in).
  */
-async function pickAndTime(page: Page, files: string[]): Promise<{ seconds: number; verdicts: string[]; memory?: RendererMemory }> {
+export async function pickAndTime(page: Page, files: string[]): Promise<{ seconds: number; verdicts: string[]; memory?: RendererMemory }> {
   // In the page (a string: this file is compiled without the DOM's types). Done when the files'
   // cards (the sample's leaves when files come) all carry a verdict.
   const timing = page.evaluate<number>(`new Promise((resolve) => {
@@ -132,26 +132,33 @@ async function pickAndTime(page: Page, files: string[]): Promise<{ seconds: numb
 /** Renderer processes by pid: VmRSS and VmHWM, MiB. */
 export type RendererSizes = Map<number, { rss: number; hwm: number }>;
 
-/** Chromium's renderer processes (Linux's /proc; empty elsewhere). */
-function renderers(): RendererSizes {
-  const out: RendererSizes = new Map();
+/** Calls `fn` for each of Chromium's processes (Linux's /proc; none elsewhere); a process that ends meanwhile is skipped. */
+export function eachChromiumProcess(fn: (pid: string, cmdline: string) => void): void {
   let pids: string[];
   try {
     pids = readdirSync('/proc').filter((p) => /^\d+$/.test(p));
   } catch {
-    return out;
+    return;
   }
   for (const pid of pids) {
     try {
       const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      if (!cmd.includes('chromium') || !cmd.includes('--type=renderer')) continue;
-      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-      const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
-      out.set(Number(pid), { rss: kib('VmRSS') / 1024, hwm: kib('VmHWM') / 1024 });
+      if (cmd.includes('chromium')) fn(pid, cmd);
     } catch {
       // (a process that ended meanwhile)
     }
   }
+}
+
+/** Chromium's renderer processes (Linux's /proc; empty elsewhere). */
+function renderers(): RendererSizes {
+  const out: RendererSizes = new Map();
+  eachChromiumProcess((pid, cmd) => {
+    if (!cmd.includes('--type=renderer')) return;
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+    out.set(Number(pid), { rss: kib('VmRSS') / 1024, hwm: kib('VmHWM') / 1024 });
+  });
   return out;
 }
 

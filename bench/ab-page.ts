@@ -1,0 +1,113 @@
+/**
+ * Two builds of the page against each other, in pairs: `node build/bench/ab-page.js DIR_A DIR_B FILE
+ * [PAIRS] [PICK_AFTER_MS]` (each DIR a page built with `npx vite build --outDir DIR`; FILE a journal,
+ * the key from build/bench-data/key.txt). Each pair opens a fresh page of A and one of B, in turns
+ * (AB, BA, AB…: neither always runs first), and picks FILE in each as `npm run bench` does. It prints,
+ * for the wall time (pick to verdict), the CPU of all of Chromium's processes and the page's own
+ * thread, the medians and the mean difference B − A with its standard error.
+ *
+ * Why pairs: this VM's speed drifts by up to ~1.3× within minutes, and a page run varies by ±15 %
+ * from one to the next, so two medians taken apart cannot show a change of a few per cent; the
+ * difference within a pair, run seconds apart, can, given enough pairs (~30 for ±13 ms of wall time).
+ * The CPU columns are less noisy than the wall time, and say where a change took effect.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT, launchChromium, serveDir, stopServer } from '../test/helpers/page.js';
+import { eachChromiumProcess, pickAndTime, readyPage } from './chromium.js';
+
+/** CPU time of all of Chromium's processes, ms (utime + stime of each, their ended threads included). */
+function chromiumCpuMs(): number {
+  let ticks = 0;
+  eachChromiumProcess((pid) => {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    ticks += Number(fields[11]) + Number(fields[12]);
+  });
+  return ticks * 10; // USER_HZ = 100
+}
+
+/** Each renderer process's main thread: CPU time so far, ns (schedstat: finer than stat's 10 ms ticks). */
+function rendererMainThreads(): Map<string, number> {
+  const out = new Map<string, number>();
+  eachChromiumProcess((pid, cmd) => {
+    if (cmd.includes('--type=renderer')) out.set(pid, Number(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ')[0]));
+  });
+  return out;
+}
+
+interface Run {
+  wallMs: number;
+  cpuMs: number;
+  /** The page's thread: of the renderers' main threads, the one that ran the most meanwhile. */
+  pageThreadMs: number;
+  verdict: string;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[s.length >> 1]!;
+}
+
+/** Mean of b − a over the pairs, ± its standard error. */
+function pairedDifference(a: number[], b: number[]): string {
+  const d = a.map((x, i) => b[i]! - x);
+  const mean = d.reduce((s, x) => s + x, 0) / d.length;
+  const sd = Math.sqrt(d.reduce((s, x) => s + (x - mean) ** 2, 0) / Math.max(1, d.length - 1));
+  return `${mean >= 0 ? '+' : '−'}${Math.abs(mean).toFixed(1)} ± ${(sd / Math.sqrt(d.length)).toFixed(1)}`;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [dirA, dirB, file, pairsArg, afterArg] = argv;
+  if (!dirA || !dirB || !file) {
+    console.error('usage: node build/bench/ab-page.js DIR_A DIR_B FILE [PAIRS=20] [PICK_AFTER_MS=1000]');
+    return 2;
+  }
+  const pairs = Number(pairsArg ?? 20);
+  const after = Number(afterArg ?? 1000);
+  const key = readFileSync(join(ROOT, 'build', 'bench-data', 'key.txt'), 'utf8').trim();
+  const servers = await Promise.all([dirA, dirB].map((d) => serveDir(d, '/sealcheck/')));
+  const browser = await launchChromium();
+  try {
+    // one context with a blank page kept open, as the bench does (chromium.ts)
+    const context = await browser.newContext();
+    await context.newPage();
+    const one = async (base: string): Promise<Run> => {
+      const page = await readyPage(context, base, key, after);
+      try {
+        const threads = rendererMainThreads();
+        const cpu = chromiumCpuMs();
+        const { seconds, verdicts } = await pickAndTime(page, [file]);
+        const cpuMs = chromiumCpuMs() - cpu;
+        let pageThreadMs = 0;
+        for (const [pid, ns] of rendererMainThreads()) pageThreadMs = Math.max(pageThreadMs, (ns - (threads.get(pid) ?? ns)) / 1e6);
+        return { wallMs: seconds * 1000, cpuMs, pageThreadMs, verdict: verdicts[0] ?? '?' };
+      } finally {
+        await page.close();
+      }
+    };
+    const runs: [Run[], Run[]] = [[], []];
+    for (let i = 0; i < pairs; i++) {
+      const order = i % 2 === 0 ? [0, 1] : [1, 0];
+      const got: Run[] = [];
+      for (const which of order) got[which] = await one(servers[which]!.base);
+      runs[0].push(got[0]!);
+      runs[1].push(got[1]!);
+      const show = (r: Run) => `${r.wallMs.toFixed(0)} ms (CPU ${r.cpuMs}, page thread ${r.pageThreadMs.toFixed(0)}) ${r.verdict}`;
+      console.log(`pair ${i + 1}: A ${show(got[0]!)} | B ${show(got[1]!)}`);
+    }
+    const col = (k: keyof Omit<Run, 'verdict'>) => {
+      const [a, b] = runs.map((rs) => rs.map((r) => r[k]));
+      return `median A ${median(a!).toFixed(0)}, B ${median(b!).toFixed(0)}; B − A ${pairedDifference(a!, b!)} ms`;
+    };
+    console.log(`\n${file}, picked ${after} ms after the page was ready, ${pairs} pairs`);
+    console.log(`wall time        ${col('wallMs')}`);
+    console.log(`Chromium's CPU   ${col('cpuMs')}`);
+    console.log(`the page thread  ${col('pageThreadMs')}`);
+    return 0;
+  } finally {
+    await browser.close();
+    for (const s of servers) await stopServer(s.server);
+  }
+}
+
+main(process.argv.slice(2)).then((code) => (process.exitCode = code));

@@ -15,6 +15,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, launchChromium, serveDir, stopServer } from '../test/helpers/page.js';
 import { eachChromiumProcess, pickAndTime, readyPage } from './chromium.js';
+import { median } from './stats.js';
 
 /** CPU time of all of Chromium's processes, ms (utime + stime of each, their ended threads included). */
 function chromiumCpuMs(): number {
@@ -41,11 +42,6 @@ interface Run {
   /** The page's thread: of the renderers' main threads, the one that ran the most meanwhile. */
   pageThreadMs: number;
   verdict: string;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[s.length >> 1]!;
 }
 
 /** Mean of b − a over the pairs, ± its standard error. */

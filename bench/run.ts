@@ -14,6 +14,7 @@ import { nodeHmac } from '../cli/node-hmac.js';
 import { openJournalSource } from '../cli/read-journal.js';
 import { verifyJournal } from '../src/verify/index.js';
 import { openChromium, type ChromiumSession } from './chromium.js';
+import { median } from './stats.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..', '..');
@@ -111,10 +112,9 @@ function verdictOf(all: Run[]): string {
  * side has no runs.
  */
 function pairedRatio(journalctl: Run[], ours: Run[]): string {
-  const r = ours.map((o, i) => (journalctl[i] ? journalctl[i]!.seconds / o.seconds : NaN)).filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  const r = ours.map((o, i) => (journalctl[i] ? journalctl[i]!.seconds / o.seconds : NaN)).filter((x) => Number.isFinite(x));
   if (r.length === 0) return '–';
-  const mid = r.length % 2 ? r[r.length >> 1]! : (r[r.length / 2 - 1]! + r[r.length / 2]!) / 2;
-  return `${mid.toFixed(1)}× (${r[0]!.toFixed(1)}–${r[r.length - 1]!.toFixed(1)})`;
+  return `${median(r).toFixed(1)}× (${Math.min(...r).toFixed(1)}–${Math.max(...r).toFixed(1)})`;
 }
 
 /** Run one verification in a child process so peak memory (max RSS) is measured per file. */

@@ -4,7 +4,8 @@
  * the key from build/bench-data/key.txt). Each pair opens a fresh page of A and one of B, in turns
  * (AB, BA, AB…: neither always runs first), and picks FILE in each as `npm run bench` does. It prints,
  * for the wall time (pick to verdict), the CPU of all of Chromium's processes and the page's own
- * thread, the medians and the mean difference B − A with its standard error.
+ * thread, the medians and the difference B − A: its mean with its standard error, its median, and
+ * the pairs where B was lower and higher (with the sign test's p).
  *
  * Why pairs: this VM's speed drifts by up to ~1.3× within minutes, and a page run varies by ±15 %
  * from one to the next, so two medians taken apart cannot show a change of a few per cent; the
@@ -15,7 +16,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, launchChromium, serveDir, stopServer } from '../test/helpers/page.js';
 import { eachChromiumProcess, pickAndTime, readyPage } from './chromium.js';
-import { median } from './stats.js';
+import { median, signTestP } from './stats.js';
 
 /** CPU time of all of Chromium's processes, ms (utime + stime of each, their ended threads included). */
 function chromiumCpuMs(): number {
@@ -44,12 +45,23 @@ interface Run {
   verdict: string;
 }
 
-/** Mean of b − a over the pairs, ± its standard error. */
+/**
+ * b − a over the pairs: the mean ± its standard error; then the median difference and how many
+ * pairs went each way, with the sign test's p. The VM's stalls make a few runs much longer than the
+ * rest: they swing the mean (three comparisons among three builds of the page once disagreed by
+ * twice their standard errors: DEVELOPERS.md), not the count of pairs.
+ */
 function pairedDifference(a: number[], b: number[]): string {
   const d = a.map((x, i) => b[i]! - x);
   const mean = d.reduce((s, x) => s + x, 0) / d.length;
   const sd = Math.sqrt(d.reduce((s, x) => s + (x - mean) ** 2, 0) / Math.max(1, d.length - 1));
-  return `${mean >= 0 ? '+' : '−'}${Math.abs(mean).toFixed(1)} ± ${(sd / Math.sqrt(d.length)).toFixed(1)}`;
+  const signed = (x: number, digits: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(digits)}`;
+  const lower = d.filter((x) => x < 0).length;
+  const higher = d.filter((x) => x > 0).length;
+  return (
+    `${signed(mean, 1)} ± ${(sd / Math.sqrt(d.length)).toFixed(1)} ms; median ${signed(median(d), 0)}; ` +
+    `B lower in ${lower}, higher in ${higher} (sign test p = ${signTestP(lower, higher).toFixed(2)})`
+  );
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -93,7 +105,7 @@ async function main(argv: string[]): Promise<number> {
     }
     const col = (k: keyof Omit<Run, 'verdict'>) => {
       const [a, b] = runs.map((rs) => rs.map((r) => r[k]));
-      return `median A ${median(a!).toFixed(0)}, B ${median(b!).toFixed(0)}; B − A ${pairedDifference(a!, b!)} ms`;
+      return `median A ${median(a!).toFixed(0)}, B ${median(b!).toFixed(0)}; B − A ${pairedDifference(a!, b!)}`;
     };
     console.log(`\n${file}, picked ${after} ms after the page was ready, ${pairs} pairs`);
     console.log(`wall time        ${col('wallMs')}`);

@@ -15,18 +15,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, launchChromium, serveDir, stopServer } from '../test/helpers/page.js';
-import { eachChromiumProcess, pickAndTime, readyPage } from './chromium.js';
+import { chromiumCpuMs, eachChromiumProcess, pickAndTime, readyPage } from './chromium.js';
 import { median, signTestP } from './stats.js';
-
-/** CPU time of all of Chromium's processes, ms (utime + stime of each, their ended threads included). */
-function chromiumCpuMs(): number {
-  let ticks = 0;
-  eachChromiumProcess((pid) => {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    ticks += Number(fields[11]) + Number(fields[12]);
-  });
-  return ticks * 10; // USER_HZ = 100
-}
 
 /** Each renderer process's main thread: CPU time so far, ns (schedstat: finer than stat's 10 ms ticks). */
 function rendererMainThreads(): Map<string, number> {

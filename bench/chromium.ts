@@ -5,13 +5,15 @@
  * what a user waits for. Both ends are taken inside the page (a MutationObserver sees the verdict
  * the moment it is rendered): Playwright's own waiting polls at up to 500 ms intervals.
  */
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { CHROMIUM, ROOT, buildPage, launchChromium, serveDir, stopServer } from '../test/helpers/page.js';
 
 export interface ChromiumTiming {
   seconds: number;
   verdict: string;
+  /** CPU time of all of Chromium's processes from just before the pick to the verdict, ms. */
+  cpuMs: number;
   /** The page's renderer process (the page and all its workers), when it could be told apart. */
   memory?: RendererMemory;
 }
@@ -40,7 +42,26 @@ export interface ChromiumSession {
   time(file: string, key: string | undefined, pickAfterMs: number): Promise<ChromiumTiming>;
   /** All of `files` picked at once in one fresh page (the page's pool: a verify worker per core), until the last verdict. */
   timeAll(files: string[], key: string | undefined): Promise<{ seconds: number; verdicts: string[]; memory?: RendererMemory }>;
+  /**
+   * `file` read and nothing else (bench/reading: the page's feed into a worker that copies it into a
+   * window): the floor under every verification of it in this browser. Picked 1 s after a fresh page
+   * loaded, as the page's timings pick it.
+   */
+  readAlone(file: string): Promise<{ seconds: number; cpuMs: number }>;
   close(): Promise<void>;
+}
+
+/** The reading-floor page (bench/reading), built with the page's own feed into `outDir`. */
+async function buildReadingPage(outDir: string): Promise<void> {
+  const { build } = await import('vite');
+  await build({
+    root: join(ROOT, 'bench', 'reading'),
+    base: './',
+    configFile: false,
+    logLevel: 'warn',
+    build: { outDir, emptyOutDir: true, target: 'es2022' },
+    worker: { format: 'es' },
+  });
 }
 
 /** A session, or the reason there is none (Chromium absent). */
@@ -48,7 +69,10 @@ export async function openChromium(): Promise<ChromiumSession | string> {
   if (!existsSync(CHROMIUM)) return `${CHROMIUM} not installed`;
   const out = join(ROOT, 'build', 'bench-web');
   buildPage(out);
+  const readingOut = join(ROOT, 'build', 'bench-reading');
+  await buildReadingPage(readingOut);
   const { server, base } = await serveDir(out, '/sealcheck/');
+  const reading = await serveDir(readingOut, '/reading/');
   let browser: Browser | undefined;
   try {
     browser = await launchChromium();
@@ -60,8 +84,9 @@ export async function openChromium(): Promise<ChromiumSession | string> {
         // must not run into the next file's time.
         const page = await readyPage(context, base, key, pickAfterMs);
         try {
+          const cpu = chromiumCpuMs();
           const { seconds, verdicts, memory } = await pickAndTime(page, [file]);
-          return { seconds, verdict: verdicts[0] ?? '?', memory };
+          return { seconds, verdict: verdicts[0] ?? '?', cpuMs: chromiumCpuMs() - cpu, memory };
         } finally {
           await page.close();
         }
@@ -74,16 +99,46 @@ export async function openChromium(): Promise<ChromiumSession | string> {
           await page.close();
         }
       },
+      async readAlone(file) {
+        const page = await context.newPage();
+        try {
+          await page.goto(reading.base);
+          await new Promise((r) => setTimeout(r, 1000));
+          const cpu = chromiumCpuMs();
+          await page.locator('#files').setInputFiles(file);
+          const read = page.locator('#read');
+          await read.filter({ hasText: /\d/ }).waitFor({ timeout: 120_000 });
+          const cpuMs = chromiumCpuMs() - cpu;
+          const [bytes, ms] = ((await read.textContent()) ?? '').split(' ').map(Number);
+          const size = statSync(file).size;
+          if (bytes !== size) throw new Error(`the reading page took ${bytes} bytes of ${size}`);
+          return { seconds: ms! / 1000, cpuMs };
+        } finally {
+          await page.close();
+        }
+      },
       async close() {
         await browser?.close();
         await stopServer(server);
+        await stopServer(reading.server);
       },
     };
   } catch (e) {
     await browser?.close();
     await stopServer(server);
+    await stopServer(reading.server);
     throw e;
   }
+}
+
+/** CPU time of all of Chromium's processes, ms (utime + stime of each, their ended threads included). */
+export function chromiumCpuMs(): number {
+  let ticks = 0;
+  eachChromiumProcess((pid) => {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    ticks += Number(fields[11]) + Number(fields[12]);
+  });
+  return ticks * 10; // USER_HZ = 100
 }
 
 /**

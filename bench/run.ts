@@ -29,6 +29,8 @@ interface Run {
   seconds: number;
   peakMiB: number;
   idleMiB?: number;
+  /** The page: CPU time of all of Chromium's processes from the pick to the verdict, ms. */
+  cpuMs?: number;
   verdict: string;
 }
 
@@ -213,16 +215,41 @@ interface FileRuns {
   cli: Run[];
   /** Per PICK_AFTER_MS. */
   page: Run[][];
+  /** The file read in Chromium and nothing verified (ChromiumSession.readAlone). */
+  reading: { seconds: number; cpuMs: number }[];
 }
 
 const secs = (r: Run | undefined) => (r ? `${r.seconds.toFixed(2)} s` : '–');
+
+/**
+ * What Chromium spends reading each file, against what its verifications spend (medians of the
+ * rounds): on two cores a verification in the page takes at least its CPU / 2, and reading the
+ * file is a part of it no page can lower.
+ */
+function readingFloor(all: FileRuns[], error: string | null): void {
+  if (error || all.every((f) => f.reading.length === 0)) {
+    console.log(`\nReading alone in Chromium: not measured${error ? ` (${error})` : ''}`);
+    return;
+  }
+  const wallCpu = (runs: { seconds: number; cpuMs?: number }[]) =>
+    runs.length ? `${median(runs.map((r) => r.seconds)).toFixed(2)} s, ${(median(runs.map((r) => r.cpuMs ?? NaN)) / 1000).toFixed(2)} CPU-s` : '–';
+  console.log(
+    `\nChromium's CPU (all its processes; medians of the ${RUNS} rounds): each file read and nothing else (bench/reading: the page's own feed ` +
+      `into a worker that copies it into a 16 MiB window; picked 1 s after the page loaded), and verified. What reading costs, every ` +
+      `verification costs as well; on ${availableParallelism()} cores a verification takes at least its CPU / ${availableParallelism()}.`,
+  );
+  console.log('| file | read alone: wall, CPU | verified, at once: wall, CPU | verified, 1 s after: wall, CPU |');
+  console.log('|---|---|---|---|');
+  for (const f of all) console.log(`| ${f.file.split('/').pop()} | ${wallCpu(f.reading)} | ${wallCpu(f.page[0]!)} | ${wallCpu(f.page[1]!)} |`);
+}
 
 /** The big journals: the table (CLI, page, journalctl, round by round), then eight files at once. */
 async function timeBigFiles(files: string[], key: string | undefined): Promise<void> {
   const withJournalctl = has('journalctl') && has('/usr/bin/time');
   const session: ChromiumSession | string = await attempt(openChromium);
   let pageError = typeof session === 'string' ? session : null;
-  const all: FileRuns[] = files.map((file) => ({ file, journalctl: [], cli: [], page: PICK_AFTER_MS.map(() => []) }));
+  const all: FileRuns[] = files.map((file) => ({ file, journalctl: [], cli: [], page: PICK_AFTER_MS.map(() => []), reading: [] }));
+  let readingError: string | null = null;
   try {
     for (let round = 0; round < RUNS; round++) {
       for (const f of all) {
@@ -231,12 +258,16 @@ async function timeBigFiles(files: string[], key: string | undefined): Promise<v
         if (typeof session === 'string' || pageError) continue;
         for (const [i, after] of PICK_AFTER_MS.entries()) {
           const t = await attempt(async () => {
-            const { seconds, verdict, memory } = await session.time(f.file, key, after);
-            return { seconds, verdict, peakMiB: memory?.peakMiB ?? 0, idleMiB: memory?.idleMiB };
+            const { seconds, verdict, cpuMs, memory } = await session.time(f.file, key, after);
+            return { seconds, verdict, cpuMs, peakMiB: memory?.peakMiB ?? 0, idleMiB: memory?.idleMiB };
           });
           if (typeof t === 'string') pageError = t;
           else f.page[i]!.push(t);
         }
+        if (readingError) continue;
+        const r = await attempt(() => session.readAlone(f.file));
+        if (typeof r === 'string') readingError = r;
+        else f.reading.push(r);
       }
     }
     const note = pageError
@@ -269,6 +300,7 @@ async function timeBigFiles(files: string[], key: string | undefined): Promise<v
     console.log(`\nRound by round (seconds): journalctl | CLI | Chromium at once | Chromium ${PICK_AFTER_MS[1] / 1000} s after`);
     const list = (runs: Run[]) => (runs.length ? runs.map((r) => r.seconds.toFixed(2)).join(' ') : '–');
     for (const f of all) console.log(`- ${f.file.split('/').pop()}: ${list(f.journalctl)} | ${list(f.cli)} | ${list(f.page[0]!)} | ${list(f.page[1]!)}`);
+    readingFloor(all, pageError ?? readingError);
     const startup = startupNote();
     if (startup) console.log(`\n${startup}`);
     const e = timeEight(files, key);

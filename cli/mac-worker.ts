@@ -19,5 +19,7 @@ const { port, key } = workerData as { port: MessagePort; key: string | null };
 // derivation waited 25–90 ms for that. Ref'd, it is served as soon as the derivation ends; the
 // verifying thread closing its end of the channel ends this thread.
 port.ref();
-// read synchronously: the thread pool is busy reading the journal for the verifying thread
-serveMacHelper(port, await loadKernel(readFileSync(kernelWasmUrl())), key, nodeHmac);
+// Read synchronously: the thread pool is busy reading the journal for the verifying thread. No
+// top-level await: the CLI's bundle is CommonJS (vite.cli.config.ts). A kernel that fails to load
+// ends this thread with the error, and the verifying thread hashes everything itself.
+void loadKernel(readFileSync(kernelWasmUrl())).then((kernel) => serveMacHelper(port, kernel, key, nodeHmac));

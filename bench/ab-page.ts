@@ -15,7 +15,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, launchChromium, serveDir, stopServer } from '../test/helpers/page.js';
-import { chromiumCpuMs, eachChromiumProcess, pickAndTime, readyPage } from './chromium.js';
+import { eachChromiumProcess, pickAndTime, readyPage } from './chromium.js';
 import { median, signTestP } from './stats.js';
 
 /** Each renderer process's main thread: CPU time so far, ns (schedstat: finer than stat's 10 ms ticks). */
@@ -73,9 +73,7 @@ async function main(argv: string[]): Promise<number> {
       const page = await readyPage(context, base, key, after);
       try {
         const threads = rendererMainThreads();
-        const cpu = chromiumCpuMs();
-        const { seconds, verdicts } = await pickAndTime(page, [file]);
-        const cpuMs = chromiumCpuMs() - cpu;
+        const { seconds, verdicts, cpuMs } = await pickAndTime(page, [file]);
         let pageThreadMs = 0;
         for (const [pid, ns] of rendererMainThreads()) pageThreadMs = Math.max(pageThreadMs, (ns - (threads.get(pid) ?? ns)) / 1e6);
         return { wallMs: seconds * 1000, cpuMs, pageThreadMs, verdict: verdicts[0] ?? '?' };

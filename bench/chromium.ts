@@ -42,7 +42,7 @@ export interface ChromiumSession {
   /** One file picked `pickAfterMs` after a fresh page has verified its sample and taken the key. */
   time(file: string, key: string | undefined, pickAfterMs: number): Promise<ChromiumTiming>;
   /** All of `files` picked at once in one fresh page (the page's pool: a verify worker per core), until the last verdict. */
-  timeAll(files: string[], key: string | undefined): Promise<{ seconds: number; verdicts: string[]; memory?: RendererMemory }>;
+  timeAll(files: string[], key: string | undefined): Promise<{ seconds: number; verdicts: string[]; cpuMs: number; memory?: RendererMemory }>;
   /**
    * `file` read and nothing else (bench/reading: the page's feed into a worker that copies it into a
    * window): the floor under every verification of it in this browser. Picked 1 s after a fresh page
@@ -88,9 +88,8 @@ export async function openChromium(): Promise<ChromiumSession | string> {
         // must not run into the next file's time.
         const page = await readyPage(context, base, key, pickAfterMs);
         try {
-          const cpu = chromiumCpuMs();
-          const { seconds, verdicts, memory } = await pickAndTime(page, [file]);
-          return { seconds, verdict: verdicts[0] ?? '?', cpuMs: chromiumCpuMs() - cpu, memory };
+          const { seconds, verdicts, cpuMs, memory } = await pickAndTime(page, [file]);
+          return { seconds, verdict: verdicts[0] ?? '?', cpuMs, memory };
         } finally {
           await page.close();
         }
@@ -162,9 +161,10 @@ export async function readyPage(context: Context, base: string, key: string | un
 
 /**
  * Picks `files` through `#files`: seconds from the pick to the last of their verdicts, the verdicts,
- * and the page's renderer memory (read just before the pick and once the verdicts are in).
+ * Chromium's CPU meanwhile (ms), and the page's renderer memory (read just before the pick and once
+ * the verdicts are in).
  */
-export async function pickAndTime(page: Page, files: string[]): Promise<{ seconds: number; verdicts: string[]; memory?: RendererMemory }> {
+export async function pickAndTime(page: Page, files: string[]): Promise<{ seconds: number; verdicts: string[]; cpuMs: number; memory?: RendererMemory }> {
   // In the page (a string: this file is compiled without the DOM's types). Done when the files'
   // cards (the sample's leaves when files come) all carry a verdict.
   const timing = page.evaluate<number>(`new Promise((resolve) => {
@@ -182,13 +182,15 @@ export async function pickAndTime(page: Page, files: string[]): Promise<{ second
   })`);
   resetPeaks();
   const before = renderers();
+  const cpu = chromiumCpuMs();
   await page.locator('#files').setInputFiles(files);
   const ms = await timing;
+  const cpuMs = chromiumCpuMs() - cpu;
   const memory = pageRenderer(before, renderers());
   const verdicts = await page.locator('article.card[data-verdict]').evaluateAll((cards) =>
     cards.filter((c) => c.querySelector('h3')?.textContent !== 'sample.journal').map((c) => c.getAttribute('data-verdict') ?? '?'),
   );
-  return { seconds: ms / 1000, verdicts, memory };
+  return { seconds: ms / 1000, verdicts, cpuMs, memory };
 }
 
 /** Renderer processes by pid: VmRSS and VmHWM, MiB. */

@@ -139,20 +139,34 @@ test('intact sealed file with a typed key: PASS with the validated range, and no
   await shot('02-pass');
 });
 
-test('big files verified alone get the seal helper started ahead, a new one each time: the same report as the core\'s', { skip }, async () => {
-  // journals with zeros after them (as journald preallocates), big enough for a seal helper
+/**
+ * A corpus journal with zeros after it (as journald preallocates), big enough for a seal helper,
+ * written under `build/web-test-big` as `big-NAME` (or `as`).
+ */
+async function bigCopy(name: string, as = `big-${name}`): Promise<{ path: string; name: string; bytes: Uint8Array }> {
   const { HELPER_MIN_BYTES } = await import('../src/verify/mac-helper.js');
-  const { verifyJournal } = await import('../src/verify/index.js');
-  const { loadNodeKernel } = await import('../cli/kernel-node.js');
   const dir = join(root, 'build/web-test-big');
   mkdirSync(dir, { recursive: true });
-  const padded = (name: string) => {
-    const bytes = new Uint8Array(HELPER_MIN_BYTES + 4096);
-    bytes.set(readFileSync(join(corpus, name)));
-    const out = join(dir, `big-${name}`);
-    writeFileSync(out, bytes);
-    return { path: out, name: `big-${name}`, bytes };
-  };
+  const bytes = new Uint8Array(HELPER_MIN_BYTES + 4096);
+  bytes.set(readFileSync(join(corpus, name)));
+  const out = join(dir, as);
+  writeFileSync(out, bytes);
+  return { path: out, name: as, bytes };
+}
+
+/** Picks `f` and checks its card against the core's report for `key`: the verdict and every line. */
+async function sameAsCore(f: { path: string; name: string; bytes: Uint8Array }, key: string): Promise<string> {
+  const { verifyJournal } = await import('../src/verify/index.js');
+  const { loadNodeKernel } = await import('../cli/kernel-node.js');
+  const core = await verifyJournal({ name: f.name, bytes: f.bytes }, await loadNodeKernel(), { key });
+  await page.locator('#files').setInputFiles(f.path);
+  assert.equal(await verdict(f.name), core.verdict, f.name);
+  const text = await card(f.name).innerText();
+  for (const line of core.lines) assert.ok(text.includes(line), `${f.name}: ${line}`);
+  return core.verdict;
+}
+
+test('big files verified alone get the seal helper started ahead, a new one each time: the same report as the core\'s', { skip }, async () => {
   const helpers: { url: string; closed: boolean }[] = [];
   const onWorker = (w: import('playwright-core').Worker) => {
     if (!w.url().includes('seal-helper')) return;
@@ -162,13 +176,7 @@ test('big files verified alone get the seal helper started ahead, a new one each
   };
   page.on('worker', onWorker);
   try {
-    for (const f of [padded('sealed-many-epochs.journal'), padded('t-tag-bytes.journal')]) {
-      const core = await verifyJournal({ name: f.name, bytes: f.bytes }, await loadNodeKernel(), { key: KEY });
-      await page.locator('#files').setInputFiles(f.path);
-      assert.equal(await verdict(f.name), core.verdict, f.name);
-      const text = await card(f.name).innerText();
-      for (const line of core.lines) assert.ok(text.includes(line), `${f.name}: ${line}`);
-    }
+    for (const name of ['sealed-many-epochs.journal', 't-tag-bytes.journal']) await sameAsCore(await bigCopy(name), KEY);
     assert.equal(await verdict('big-t-tag-bytes.journal'), 'FAIL');
     // each took the helper waiting (which then ended) and left a new one started in its place: the
     // second file took the one the first left
@@ -176,6 +184,32 @@ test('big files verified alone get the seal helper started ahead, a new one each
     assert.ok(!helpers.at(-1)!.closed, 'a helper is waiting for the next file');
   } finally {
     page.off('worker', onWorker);
+  }
+});
+
+test('a key typed before the file: the waiting seal helpers derive it, and each file still gets its own key\'s verdict', { skip }, async () => {
+  const { KEY_PRIMED_MARK } = await import('../src/verify/mac-helper.js');
+  const waiting = () => page.workers().filter((w) => w.url().includes('seal-helper'));
+  const primed = async () => Promise.all(waiting().map((w) => w.evaluate((m) => performance.getEntriesByName(m).length, KEY_PRIMED_MARK).catch(() => -1)));
+  /** The helpers' marks once nothing changes for 300 ms (a helper started after a file primes the key typed then). */
+  const settled = async () => {
+    for (let last = '', now = JSON.stringify(await primed()); ; last = now, now = JSON.stringify(await primed())) {
+      if (now === last) return JSON.parse(now) as number[];
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  };
+  // another key of the same shape (its first digit changed): valid, and wrong for the corpus's files
+  const other = (KEY[0] === '0' ? '1' : '0') + KEY.slice(1);
+  const field = page.getByRole('textbox', { name: /key/i });
+  for (const [key, name, expected] of [[other, 'big-other-key.journal', 'FAIL'], [KEY, 'big-typed-key.journal', 'PASS']] as const) {
+    const before = await settled();
+    await field.fill(key);
+    // every helper waiting for a file has derived the key typed (one more mark each)
+    await until(async () => {
+      const now = await primed();
+      return now.length > 0 && now.length === before.length && now.every((n, i) => n === before[i]! + 1);
+    });
+    assert.equal(await sameAsCore(await bigCopy('sealed-many-epochs.journal', name), key), expected, name);
   }
 });
 

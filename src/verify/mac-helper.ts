@@ -95,6 +95,12 @@ export interface StartedMacHelper {
 export const HELPER_MIN_BYTES = 32 << 20;
 
 /**
+ * The page's spare seal helper marks this (performance.mark) each time it has derived, ahead of any
+ * file, the FSPRG of a key the user typed (web/workers/seal-helper.worker.ts): profiles and tests see it.
+ */
+export const KEY_PRIMED_MARK = 'sealcheck:key-primed';
+
+/**
  * What a file of `size` bytes starting with `head` (at least its first 16 bytes: the flags) has for a
  * helper: 'seal' when it is big and sealed and a key is given (the helper derives the key ahead),
  * 'payloads' when it is big and compressed, null otherwise or when the head is too short to say

@@ -35,6 +35,10 @@ export function App() {
   useEffect(() => mirror.sync(cards), [cards]);
   const keyRef = useRef(key);
   keyRef.current = key;
+  // a key typed before the files: its FSPRG is derived while the page waits (VerifyPool.primeKey)
+  useEffect(() => {
+    if (describeKey(key)?.ok) pool.primeKey(key.trim());
+  }, [key]);
 
   const patch = useCallback((id: number, change: Partial<CardModel>) => {
     setCards((cs) => cs.map((c) => (c.id === id ? { ...c, ...change } : c)));

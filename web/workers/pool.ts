@@ -83,6 +83,19 @@ export class VerifyPool {
     });
   }
 
+  /** The last key primeKey was given: workers started later get it too. */
+  private typedKey: string | undefined;
+
+  /**
+   * A valid key the user typed, before the files come: each worker's spare seal helper derives its
+   * FSPRG (the key's primes) while nothing else runs (seal-helper.worker.ts says why). Only speed
+   * depends on it: a helper derives whatever key its verification names.
+   */
+  primeKey(key: string): void {
+    this.typedKey = key;
+    for (const s of this.slots) void s.ready.then(() => s.api.primeKey(key)).catch(() => {});
+  }
+
   /** Terminate every worker (tests, page unload). */
   terminate(): void {
     for (const s of this.slots.splice(0)) s.worker.terminate();
@@ -92,6 +105,7 @@ export class VerifyPool {
     const worker = new Worker(new URL('./verify.worker.ts', import.meta.url), { type: 'module', name: 'verify' });
     const api = Comlink.wrap<VerifyWorkerApi>(worker);
     const slot: Slot = { worker, api, busy: false, ready: kernelModule().then((m) => api.init(m)) };
+    void slot.ready.then(() => (this.typedKey !== undefined ? api.primeKey(this.typedKey) : undefined)).catch(() => {});
     slot.ready.catch(() => {});
     this.slots.push(slot);
     return slot;

@@ -7,7 +7,7 @@ import { loadKernel, type Kernel } from '../../src/kernel/kernel.js';
 import { macHelperClient, type StartedMacHelper } from '../../src/verify/mac-helper.js';
 import { createVerifyApi, startOrNone, type VerifyApi, type VerifyResult } from './api.js';
 import { withoutSegments, type ReportWithoutSegments } from '../../src/verify/segments-transfer.js';
-import type { SealHelperBoot, SealHelperStart } from './seal-helper.worker.js';
+import type { SealHelperBoot, SealHelperPrime, SealHelperStart } from './seal-helper.worker.js';
 
 let kernel: Promise<Kernel> | undefined;
 let wasm: WebAssembly.Module | undefined;
@@ -26,6 +26,8 @@ interface Spare {
   onGone?: () => void;
 }
 let spare: Spare | null = null;
+/** The key the user typed last (VerifyPool.primeKey): every spare helper derives its FSPRG while it waits. */
+let typedKey: string | null = null;
 
 function spawnHelper(): Spare {
   const worker = new Worker(new URL('./seal-helper.worker.ts', import.meta.url), { type: 'module', name: 'seal helper' });
@@ -35,6 +37,7 @@ function spawnHelper(): Spare {
     s.onGone?.();
   });
   worker.postMessage({ module: wasm! } satisfies SealHelperBoot);
+  if (typedKey !== null) worker.postMessage({ prime: typedKey } satisfies SealHelperPrime);
   return s;
 }
 
@@ -75,6 +78,11 @@ const api = {
     const r = await verifyApi.verify(...args);
     const { report, packed } = withoutSegments(r.report);
     return Comlink.transfer({ ...r, report, segments: packed }, [packed.buffer as ArrayBuffer]);
+  },
+  /** A key typed before the file: the spare seal helper (and each one after it) derives its FSPRG now. */
+  primeKey(key: string): void {
+    typedKey = key;
+    spare?.worker.postMessage({ prime: key } satisfies SealHelperPrime);
   },
   /** Instantiate the kernel from the page's compiled module (once per worker). */
   async init(module: WebAssembly.Module): Promise<void> {

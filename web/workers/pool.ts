@@ -16,6 +16,8 @@ interface Slot {
   api: Comlink.Remote<VerifyWorkerApi>;
   ready: Promise<void>;
   busy: boolean;
+  /** The typed key last handed to this worker (VerifyPool.primeKey). */
+  keySent?: string;
 }
 
 interface Job {
@@ -93,7 +95,19 @@ export class VerifyPool {
    */
   primeKey(key: string): void {
     this.typedKey = key;
-    for (const s of this.slots) void s.ready.then(() => s.api.primeKey(key)).catch(() => {});
+    for (const s of this.slots) this.sendKey(s);
+  }
+
+  /** Once the worker is ready: the key typed last, unless it has it already. */
+  private sendKey(slot: Slot): void {
+    void slot.ready
+      .then(() => {
+        const key = this.typedKey;
+        if (key === undefined || slot.keySent === key) return;
+        slot.keySent = key;
+        return slot.api.primeKey(key);
+      })
+      .catch(() => {});
   }
 
   /** Terminate every worker (tests, page unload). */
@@ -105,9 +119,9 @@ export class VerifyPool {
     const worker = new Worker(new URL('./verify.worker.ts', import.meta.url), { type: 'module', name: 'verify' });
     const api = Comlink.wrap<VerifyWorkerApi>(worker);
     const slot: Slot = { worker, api, busy: false, ready: kernelModule().then((m) => api.init(m)) };
-    void slot.ready.then(() => (this.typedKey !== undefined ? api.primeKey(this.typedKey) : undefined)).catch(() => {});
     slot.ready.catch(() => {});
     this.slots.push(slot);
+    this.sendKey(slot);
     return slot;
   }
 

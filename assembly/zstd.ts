@@ -47,8 +47,10 @@ const WT_T = heap.alloc(4 << 6);
 const NORM = heap.alloc(2 * 256);
 const PAD8 = heap.alloc(16);
 const CELLS = heap.alloc(512);
-/** A sequence code's cell without its state fields, by symbol (buildFse). */
-const SYMT = heap.alloc(8 * 64);
+/** Each sequence code's cell without its state fields, by kind and symbol (buildFse): the same for every table. */
+const LL_SYM = heap.alloc(8 * 64);
+const ML_SYM = heap.alloc(8 * 64);
+const OF_SYM = heap.alloc(8 * 64);
 const NEXT = heap.alloc(2 * 256);
 /** Huffman weights (u8 × 256) and rank starts. */
 const WEIGHTS = heap.alloc(256 + 16);
@@ -116,6 +118,9 @@ const KIND_LL: i32 = 0, KIND_ML: i32 = 1, KIND_OF: i32 = 2, KIND_WEIGHTS: i32 = 
 
 let defaultsBuilt = false;
 function buildDefaults(): void {
+  for (let c: u32 = 0; c <= MAX_LL; c++) seqCell(LL_SYM + (<usize>c << 3), c, KIND_LL, 0, 0);
+  for (let c: u32 = 0; c <= MAX_ML; c++) seqCell(ML_SYM + (<usize>c << 3), c, KIND_ML, 0, 0);
+  for (let c: u32 = 0; c <= MAX_OF; c++) seqCell(OF_SYM + (<usize>c << 3), c, KIND_OF, 0, 0);
   for (let s = 0; s < LL_DEFAULT.length; s++) store<i16>(NORM + (<usize>s << 1), unchecked(LL_DEFAULT[s]));
   buildFse(LL_DEF, <u32>LL_DEFAULT.length - 1, 6, KIND_LL);
   for (let s = 0; s < ML_DEFAULT.length; s++) store<i16>(NORM + (<usize>s << 1), unchecked(ML_DEFAULT[s]));
@@ -159,8 +164,9 @@ function buildFse(dst: usize, maxSym: u32, tableLog: u32, kind: i32): bool {
     }
   }
   if (pos != 0) return false;
-  // sequence cells: each symbol's base value and extra bits once, then one 8-byte store a cell
-  if (kind != KIND_WEIGHTS) for (let s: u32 = 0; s <= maxSym; s++) seqCell(SYMT + (<usize>s << 3), s, kind, 0, 0);
+  // sequence cells: the symbol's base value and extra bits (the same in every table: built once,
+  // by buildDefaults), then one 8-byte store a cell
+  const symt = kind == KIND_LL ? LL_SYM : kind == KIND_ML ? ML_SYM : OF_SYM;
   for (let u: u32 = 0; u < size; u++) {
     const s = <u32>load<u8>(CELLS + <usize>u);
     const a = NEXT + (<usize>s << 1);
@@ -169,7 +175,7 @@ function buildFse(dst: usize, maxSym: u32, tableLog: u32, kind: i32): bool {
     const nb = tableLog - highbit(ns);
     const next = (ns << nb) - size;
     if (kind == KIND_WEIGHTS) store<u32>(dst + (<usize>u << 2), s | (nb << 8) | (next << 16));
-    else store<u64>(dst + (<usize>u << 3), load<u64>(SYMT + (<usize>s << 3)) | (<u64>nb << 40) | (<u64>next << 48));
+    else store<u64>(dst + (<usize>u << 3), load<u64>(symt + (<usize>s << 3)) | (<u64>nb << 40) | (<u64>next << 48));
   }
   return true;
 }
@@ -664,14 +670,22 @@ function compressedBlock(src: usize, len: u32, out: usize, cap: usize): usize {
     if (lit + <usize>ll > litEnd) return 0;
     const oLit = o + <usize>ll;
     if (oLit + <usize>ml > cap) return 0;
-    if (ll != 0) wildCopy(o, lit, <usize>ll);
+    // one 16-byte copy serves almost every sequence's literals (3.3 bytes on average in journald's
+    // frames, none in nearly half): made whether there are any or not, the branch on "any" (a coin
+    // toss for the CPU) is gone; the copy stays within the literals
+    if (ll <= 16 && lit + 16 <= litEnd) v128.store(o, v128.load(lit));
+    else if (ll != 0) wildCopy(o, lit, <usize>ll);
     lit += <usize>ll;
     o = oLit;
     if (<usize>offset > o - OUT) return 0;
     let m = o - <usize>offset;
     const stop = o + <usize>ml;
     if (offset >= 16) {
-      wildCopy(o, m, <usize>ml);
+      // two 16-byte copies cover all but ~3 % of the matches (9.2 bytes on average, 13 % longer
+      // than 16), without the loop's exit test that every one of those longer ones mispredicted
+      v128.store(o, v128.load(m));
+      v128.store(o, v128.load(m, 16), 16);
+      if (ml > 32) wildCopy(o + 32, m + 32, <usize>ml - 32);
     } else if (offset >= 8) {
       // each 8 bytes read were written before (offset ≥ 8)
       do { store<u64>(o, load<u64>(m)); o += 8; m += 8; } while (o < stop);

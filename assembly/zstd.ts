@@ -47,6 +47,8 @@ const WT_T = heap.alloc(4 << 6);
 const NORM = heap.alloc(2 * 256);
 const PAD8 = heap.alloc(16);
 const CELLS = heap.alloc(512);
+/** The symbols in order before they are spread (buildFse), 8 bytes of room for its 8-byte stores. */
+const SPREAD = heap.alloc(512 + 8);
 /** Each sequence code's cell without its state fields, by kind and symbol (buildFse): the same for every table. */
 const LL_SYM = heap.alloc(8 * 64);
 const ML_SYM = heap.alloc(8 * 64);
@@ -155,12 +157,31 @@ function buildFse(dst: usize, maxSym: u32, tableLog: u32, kind: i32): bool {
   }
   const step = (size >> 1) + (size >> 3) + 3;
   let pos: u32 = 0;
-  for (let s: u32 = 0; s <= maxSym; s++) {
-    const n = <i32>load<i16>(NORM + (<usize>s << 1));
-    for (let i = 0; i < n; i++) {
-      store<u8>(CELLS + <usize>pos, <u8>s);
+  if (high == mask) {
+    // No "less than one" counts (zstd writes them only from 2,048 sequences up; journald's frames
+    // have ~200): the symbols laid out in order, 8 cells a store, then spread by the step, without
+    // an inner loop whose length changes with every symbol (libzstd's FSE_buildDTable does the same)
+    let at: u32 = 0;
+    for (let s: u32 = 0; s <= maxSym; s++) {
+      const n = <u32>load<i16>(NORM + (<usize>s << 1));
+      if (at + n > size) return false;
+      const v = <u64>s * 0x0101010101010101;
+      for (let i: u32 = 0; i < n; i += 8) store<u64>(SPREAD + <usize>(at + i), v);
+      at += n;
+    }
+    if (at != size) return false;
+    for (let u: u32 = 0; u < size; u++) {
+      store<u8>(CELLS + <usize>pos, load<u8>(SPREAD + <usize>u));
       pos = (pos + step) & mask;
-      while (pos > high) pos = (pos + step) & mask;
+    }
+  } else {
+    for (let s: u32 = 0; s <= maxSym; s++) {
+      const n = <i32>load<i16>(NORM + (<usize>s << 1));
+      for (let i = 0; i < n; i++) {
+        store<u8>(CELLS + <usize>pos, <u8>s);
+        pos = (pos + step) & mask;
+        while (pos > high) pos = (pos + step) & mask;
+      }
     }
   }
   if (pos != 0) return false;
@@ -499,6 +520,33 @@ function huff4(src: usize, len: u32, dst: usize, count: u32): bool {
   const mask = (<u32>1 << log) - 1;
   const L = <i32>log;
   let k: usize = 0;
+  // Four symbols per stream from one 64-bit load each: a window holds the 57–64 bits below pos,
+  // top-aligned, and each symbol is its top `log` bits, then the window shifts by the code's length
+  // (4 codes ≤ 44 bits, so every peek stays within bits loaded and above bit 0). Per symbol, the
+  // chain from one code to the next is a shift and a table load, not a load of the stream as well.
+  while (k + 4 <= <usize>n4 && p1 >= 57 && p2 >= 57 && p3 >= 57 && p4 >= 57) {
+    const top = 64 - log;
+    const a1 = (p1 - 57) >> 3, a2 = (p2 - 57) >> 3, a3 = (p3 - 57) >> 3, a4 = (p4 - 57) >> 3;
+    let w1 = load<u64>(s1 + <usize>a1) << <u64>(64 - (p1 - (a1 << 3)));
+    let w2 = load<u64>(s2 + <usize>a2) << <u64>(64 - (p2 - (a2 << 3)));
+    let w3 = load<u64>(s3 + <usize>a3) << <u64>(64 - (p3 - (a3 << 3)));
+    let w4 = load<u64>(s4 + <usize>a4) << <u64>(64 - (p4 - (a4 << 3)));
+    for (let j = 0; j < 4; j++) {
+      const e1 = <u32>load<u16>(HUF + (<usize>(w1 >> <u64>top) << 1));
+      const e2 = <u32>load<u16>(HUF + (<usize>(w2 >> <u64>top) << 1));
+      const e3 = <u32>load<u16>(HUF + (<usize>(w3 >> <u64>top) << 1));
+      const e4 = <u32>load<u16>(HUF + (<usize>(w4 >> <u64>top) << 1));
+      store<u8>(o1 + k, <u8>(e1 >> 8));
+      store<u8>(o2 + k, <u8>(e2 >> 8));
+      store<u8>(o3 + k, <u8>(e3 >> 8));
+      store<u8>(o4 + k, <u8>(e4 >> 8));
+      w1 <<= <u64>(e1 & 0xff); p1 -= <i32>(e1 & 0xff);
+      w2 <<= <u64>(e2 & 0xff); p2 -= <i32>(e2 & 0xff);
+      w3 <<= <u64>(e3 & 0xff); p3 -= <i32>(e3 & 0xff);
+      w4 <<= <u64>(e4 & 0xff); p4 -= <i32>(e4 & 0xff);
+      k++;
+    }
+  }
   while (k < <usize>n4 && p1 >= L && p2 >= L && p3 >= L && p4 >= L) {
     const e1 = hufEntry(s1, p1, log, mask);
     const e2 = hufEntry(s2, p2, log, mask);

@@ -117,6 +117,17 @@ export async function benchKernel(wasmPath?: string): Promise<Row[]> {
   rows.push({ what: 'SipHash-2-4 kernel, ~120 B payloads', value: mbps(plen, best(3, () => { for (const p of payloads) k.siphash24(key16, p); })), unit: 'MB/s' });
   rows.push({ what: 'lookup3 kernel (16 MiB one-shot)', value: mbps(16 << 20, best(5, () => k.jenkinsHash64(big.subarray(0, 16 << 20)))), unit: 'MB/s' });
   rows.push({ what: 'lookup3 kernel, ~120 B payloads', value: mbps(plen, best(3, () => { for (const p of payloads) k.jenkinsHash64(p); })), unit: 'MB/s' });
+  // journald's compressed payloads (the test fixtures' frames, each copied into the kernel and
+  // decoded, 20 times over): the decoder a ZSTD journal's verification spends most of its kernel time in
+  const frames = journaldZstdFrames();
+  const zstd = typeof (k as unknown as { raw: Record<string, unknown> }).raw['zstdDecode'] === 'function';
+  const decoded = zstd ? frames.reduce((n, f) => n + (k.zstdDecode(f)?.length ?? 0), 0) : 0;
+  rows.push({
+    what: `zstd kernel, journald's frames (${frames.length}, ${frames.length ? Math.round(decoded / frames.length) : 0} B out each)`,
+    value: zstd && decoded ? mbps(20 * decoded, best(5, () => { for (let r = 0; r < 20; r++) for (const f of frames) k.zstdDecode(f); })) : NaN,
+    unit: 'MB/s',
+    note: 'decoded bytes',
+  });
   const webCrypto = await webCryptoInChromium();
   rows.push({ what: 'SHA-256 WebCrypto in headless Chromium (32 MiB one-shot)', value: webCrypto ?? NaN, unit: 'MB/s', note: webCrypto === undefined ? '/usr/bin/chromium not present' : 'crypto.subtle.digest' });
   return rows;
@@ -152,6 +163,21 @@ async function webCryptoInChromium(): Promise<number | undefined> {
     await browser.close();
     server.close();
   }
+}
+
+/** test/fixtures/zstd/journald-frames.bin: zstd frames journald wrote, each after its u32 length. */
+function journaldZstdFrames(): Uint8Array[] {
+  const path = fileURLToPath(new URL('../../test/fixtures/zstd/journald-frames.bin', import.meta.url));
+  if (!existsSync(path)) return [];
+  const b = new Uint8Array(readFileSync(path));
+  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const out: Uint8Array[] = [];
+  for (let p = 0; p + 4 <= b.length; ) {
+    const n = v.getUint32(p, true);
+    out.push(b.subarray(p + 4, p + 4 + n));
+    p += 4 + n;
+  }
+  return out;
 }
 
 export function printRows(rows: Row[]): void {

@@ -24,3 +24,25 @@ export function signTestP(below: number, above: number): number {
   }
   return Math.min(1, (2 * tail) / 2 ** n);
 }
+
+/**
+ * A distribution-free interval for the median of `xs` (at least `level` sure): the order statistics
+ * s[j − 1] and s[n − j] (sorted, 0-based) for the largest j with P(X ≤ j − 1) ≤ (1 − level) / 2, X the
+ * number of values below the true median, binomial(n, ½). Undefined when `xs` is too short for one
+ * (fewer than 6 values at 95 %). With its coverage, exact for continuous values.
+ */
+export function medianInterval(xs: readonly number[], level = 0.95): { low: number; high: number; coverage: number } | undefined {
+  const s = [...xs].sort((a, b) => a - b);
+  const n = s.length;
+  const alpha = (1 - level) / 2;
+  let j = 0; // P(X ≤ j − 1) ≤ alpha holds for j (0: trivially)
+  let below = 0; // P(X ≤ j − 1)
+  let c = 1; // C(n, j)
+  while (j < n && below + c / 2 ** n <= alpha) {
+    below += c / 2 ** n;
+    c = (c * (n - j)) / (j + 1);
+    j++;
+  }
+  if (j === 0) return undefined;
+  return { low: s[j - 1]!, high: s[n - j]!, coverage: 1 - 2 * below };
+}

@@ -12,6 +12,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadNodeKernel } from '../cli/kernel-node.js';
 import { loadKernel, type Kernel } from '../src/kernel/kernel.js';
+import { zstdFramesFile } from '../test/helpers/zstd-frames.js';
 
 export interface Row { what: string; value: number; unit: string; note?: string }
 
@@ -165,19 +166,10 @@ async function webCryptoInChromium(): Promise<number | undefined> {
   }
 }
 
-/** test/fixtures/zstd/journald-frames.bin: zstd frames journald wrote, each after its u32 length. */
+/** test/fixtures/zstd/journald-frames.bin: zstd frames journald wrote (none where the tests are absent). */
 function journaldZstdFrames(): Uint8Array[] {
   const path = fileURLToPath(new URL('../../test/fixtures/zstd/journald-frames.bin', import.meta.url));
-  if (!existsSync(path)) return [];
-  const b = new Uint8Array(readFileSync(path));
-  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  const out: Uint8Array[] = [];
-  for (let p = 0; p + 4 <= b.length; ) {
-    const n = v.getUint32(p, true);
-    out.push(b.subarray(p + 4, p + 4 + n));
-    p += 4 + n;
-  }
-  return out;
+  return existsSync(path) ? zstdFramesFile(path) : [];
 }
 
 export function printRows(rows: Row[]): void {

@@ -5,7 +5,6 @@
 // were made), and those frames mutated.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadNodeKernel } from '../cli/kernel-node.js';
 import { decompressPayload, prepareZstd } from '../src/journal/compress.js';
@@ -13,17 +12,9 @@ import { JOURNAL_FRAMES_HEX, WARM_FRAME_HEX } from '../src/kernel/zstd-warm.js';
 import { ObjectFlag } from '../src/journal/format.js';
 import { FIXTURES } from './journal-fixtures.js';
 import { prng, randomBytes } from './helpers/random.js';
+import { zstdFramesFile } from './helpers/zstd-frames.js';
 
-function frames(name: string): Uint8Array[] {
-  const b = readFileSync(join(FIXTURES, 'zstd', name));
-  const out: Uint8Array[] = [];
-  for (let p = 0; p < b.length; ) {
-    const n = b.readUInt32LE(p);
-    out.push(new Uint8Array(b.subarray(p + 4, p + 4 + n)));
-    p += 4 + n;
-  }
-  return out;
-}
+const frames = (name: string): Uint8Array[] => zstdFramesFile(join(FIXTURES, 'zstd', name));
 const hex = (h: string): Uint8Array => Uint8Array.from(h.match(/../g)!, (x) => parseInt(x, 16));
 
 const journald = [...frames('journald-frames.bin'), ...JOURNAL_FRAMES_HEX.map(hex)];

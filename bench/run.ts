@@ -14,6 +14,7 @@ import { nodeHmac } from '../cli/node-hmac.js';
 import { openJournalSource } from '../cli/read-journal.js';
 import { verifyJournal } from '../src/verify/index.js';
 import { openChromium, type ChromiumSession } from './chromium.js';
+import { timeJournalctl } from './journalctl.js';
 import { median } from './stats.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -133,15 +134,6 @@ function timeNode(file: string, key: string | undefined): Run {
     verdict = `exit ${r.status}`;
   }
   return { seconds, peakMiB: Number(timing[1]) / 1024, verdict };
-}
-
-function timeJournalctl(file: string, key: string | undefined): Run {
-  const args = ['-f', '%e %M', 'journalctl', `--file=${file}`, '--verify', ...(key ? [`--verify-key=${key}`] : [])];
-  const r = spawnSync('/usr/bin/time', args, { encoding: 'utf8', env: { ...process.env, TZ: 'UTC' } });
-  const lines = r.stderr.trim().split('\n');
-  const timing = (lines.pop() ?? '0 0').split(' ');
-  const verdict = lines.find((l) => /^(PASS|FAIL)/.test(l))?.split(':')[0] ?? `exit ${r.status}`;
-  return { seconds: Number(timing[0]), peakMiB: Number(timing[1]) / 1024, verdict };
 }
 
 /** Runs of each file in one warm process (timeInProcess): the fastest counts. */

@@ -46,3 +46,34 @@ export function medianInterval(xs: readonly number[], level = 0.95): { low: numb
   if (j === 0) return undefined;
   return { low: s[j - 1]!, high: s[n - j]!, coverage: 1 - 2 * below };
 }
+
+/**
+ * Rounds of per-thread CPU (threads.ts) summed up: threads of one name (a pool's, or the workers')
+ * are told apart by rank within their round, the busiest `name [0]`, the next `name [1]`…, whenever
+ * some round has more than one of that name; a thread missing from a round counts as 0 ms there.
+ * Each row is the median over the rounds; rows under `minMs` are left out, the busiest first.
+ */
+export function perThreadMedians(rounds: readonly (readonly { name: string; ms: number }[])[], minMs = 3): { thread: string; ms: number }[] {
+  const ranked = rounds.map((threads) => {
+    const byName = new Map<string, number[]>();
+    for (const t of threads) byName.set(t.name, [...(byName.get(t.name) ?? []), t.ms]);
+    for (const ms of byName.values()) ms.sort((a, b) => b - a);
+    return byName;
+  });
+  const several = new Set(ranked.flatMap((byName) => [...byName].filter(([, ms]) => ms.length > 1).map(([name]) => name)));
+  const columns = new Map<string, number[]>();
+  ranked.forEach((byName, r) => {
+    for (const [name, ms] of byName) {
+      ms.forEach((x, i) => {
+        const thread = several.has(name) ? `${name} [${i}]` : name;
+        const col = columns.get(thread) ?? new Array<number>(rounds.length).fill(0);
+        col[r] = x;
+        columns.set(thread, col);
+      });
+    }
+  });
+  return [...columns]
+    .map(([thread, col]) => ({ thread, ms: median(col) }))
+    .filter((row) => row.ms >= minMs)
+    .sort((a, b) => b.ms - a.ms);
+}

@@ -1,7 +1,7 @@
-/** The bench's statistics (bench/stats.ts): the median its ratios and A/B tool print, the A/B tool's sign test, the ratio tool's interval. */
+/** The bench's statistics (bench/stats.ts): the median its ratios and A/B tool print, the A/B tool's sign test, the ratio tool's interval, the thread tool's rows. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { median, medianInterval, signTestP } from '../bench/stats.js';
+import { median, medianInterval, perThreadMedians, signTestP } from '../bench/stats.js';
 
 test('median: the middle value, or the mean of the two middle ones, whatever the order', () => {
   assert.equal(median([5]), 5);
@@ -31,4 +31,21 @@ test('median interval: the order statistics the binomial puts 2.5 % beyond on ea
   // too few values for a 95 % interval; six give the extremes (1 − 2/64)
   assert.equal(medianInterval([1, 2, 3, 4, 5]), undefined);
   assert.deepEqual(medianInterval([6, 1, 5, 2, 4, 3]), { low: 1, high: 6, coverage: 1 - 2 / 64 });
+});
+
+test('per-thread medians: threads of one name ranked within each round, absent ones counted as 0 ms', () => {
+  const rounds = [
+    [{ name: 'renderer DedicatedWorker', ms: 40 }, { name: 'renderer DedicatedWorker', ms: 250 }, { name: 'browser Chrome_IOThread', ms: 100 }, { name: 'renderer Compositor', ms: 9 }],
+    [{ name: 'renderer DedicatedWorker', ms: 230 }, { name: 'browser Chrome_IOThread', ms: 120 }, { name: 'renderer Compositor', ms: 1 }],
+    [{ name: 'renderer DedicatedWorker', ms: 20 }, { name: 'renderer DedicatedWorker', ms: 270 }, { name: 'browser Chrome_IOThread', ms: 90 }, { name: 'renderer Compositor', ms: 2 }],
+  ];
+  assert.deepEqual(perThreadMedians(rounds), [
+    { thread: 'renderer DedicatedWorker [0]', ms: 250 },
+    { thread: 'browser Chrome_IOThread', ms: 100 },
+    // 40, 0 (none second in round 2), 20
+    { thread: 'renderer DedicatedWorker [1]', ms: 20 },
+  ]);
+  // the compositor's median (2 ms) is under the default floor of 3 ms, not under 1 ms
+  assert.deepEqual(perThreadMedians(rounds, 1).at(-1), { thread: 'renderer Compositor', ms: 2 });
+  assert.deepEqual(perThreadMedians([]), []);
 });

@@ -325,6 +325,8 @@ test('keyboard: search, move through the list, open an entry; dark mode', { skip
   await browse().locator('.timeline').focus();
   await page.keyboard.press('ArrowDown');
   await page.keyboard.press('ArrowDown');
+  // the second row, however soon after the result the keys came
+  await until(async () => (await browse().locator('.timeline .row.cursor').getAttribute('aria-posinset')) === '2', 'the cursor on the second row');
   await page.keyboard.press('Enter');
   const detail = browse().locator('aside.detail');
   await detail.waitFor();

@@ -53,12 +53,16 @@ export function Timeline({ total, generation, fetchPage, selected, onOpen }: Pro
   virtualizer.setOptions({ ...virtualizer.options, count: total });
   useLayoutEffect(() => virtualizer._didMount(), [virtualizer]);
   useLayoutEffect(() => virtualizer._willUpdate());
-  /** The keyboard's row (index in the result), -1 before the first key. */
-  const [cursor, setCursor] = useState(-1);
-  useEffect(() => {
-    scroller.current?.scrollTo({ top: 0 });
-    setCursor(-1);
-  }, [generation]);
+  /**
+   * The keyboard's row (index in the result), -1 before the first key. A new result starts it over in
+   * the render that shows the result: reset by an effect after it, a key pressed as the result
+   * appeared was undone (a browser test caught it: two arrows, then Enter, opened the first row).
+   */
+  const [mark, setMark] = useState({ generation, index: -1 });
+  const cursor = mark.generation === generation ? mark.index : -1;
+  const setCursor = (index: number) => setMark({ generation, index });
+  // (before the next key too: a layout effect runs before the browser handles another event)
+  useLayoutEffect(() => scroller.current?.scrollTo({ top: 0 }), [generation]);
 
   const rowAt = (index: number): Row | undefined => {
     const page = pages.get(Math.floor(index / PAGE));

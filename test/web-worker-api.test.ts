@@ -4,6 +4,8 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import * as Comlink from 'comlink';
 import { loadNodeKernel } from '../cli/kernel-node.js';
 import { createVerifyApi, fedSource, type VerifyApi, type VerifyHooks } from '../web/workers/api.js';
@@ -367,6 +369,60 @@ test('a byte stream that stops answering: the page reads the rest as slices, fro
   assert.equal(counts.streamed, stallAfter - FEED_HEAD, 'streamed until the stall');
   assert.ok(counts.sliced > 0, 'the rest read as slices');
   assert.ok(Date.now() - t0 < 5000, 'not long after the stall');
+});
+
+test('a byte stream of many small reads: the page holds nothing per read while it reads (its stall watch)', async () => {
+  // 180,000 reads of 16 bytes, then the stream waits while the heap is measured: a watch that raced
+  // every read against one promise for the whole stream kept ~0.5 KB per read alive (~97 MB here)
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const size = 3 << 20;
+  const pauseAt = 180_000;
+  let reads = 0;
+  let resume = () => {};
+  let reached = () => {};
+  const paused = new Promise<void>((r) => (reached = r));
+  const blob = {
+    size,
+    slice: (a = 0) => ({
+      size: size - a,
+      stream: () => {
+        let at = a;
+        return new ReadableStream({
+          type: 'bytes',
+          async pull(c) {
+            if (++reads === pauseAt) {
+              reached();
+              await new Promise<void>((r) => (resume = r));
+            }
+            const n = Math.min(16, c.byobRequest!.view!.byteLength, size - at);
+            if (n === 0) {
+              c.close();
+              c.byobRequest!.respond(0);
+              return;
+            }
+            at += n;
+            c.byobRequest!.respond(n);
+          },
+        });
+      },
+    }),
+  } as unknown as Blob;
+  const c = feedCollector(blob, size, 60_000);
+  try {
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    await paused;
+    gc();
+    const grown = process.memoryUsage().heapUsed - before;
+    assert.ok(grown < 10e6, `the heap grew by ${(grown / 1e6).toFixed(1)} MB over ${pauseAt} reads`);
+    resume();
+    await c.feeding;
+    await c.settled();
+    assert.equal(c.highest(), size, 'all of it');
+  } finally {
+    c.close();
+  }
 });
 
 test('a slow byte stream that keeps answering is read to its end: the stall limit is per read, not per file', async () => {

@@ -15,15 +15,16 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, launchChromium, serveDir, stopServer } from '../test/helpers/page.js';
-import { eachChromiumProcess, pickAndTime, readyPage } from './chromium.js';
+import { chromiumThreads, pickAndTime, readyPage } from './chromium.js';
 import { median, signTestP } from './stats.js';
 
-/** Each renderer process's main thread: CPU time so far, ns (schedstat: finer than stat's 10 ms ticks). */
+/** Each renderer process's main thread (its tid is the pid): CPU time so far, ns. */
 function rendererMainThreads(): Map<string, number> {
   const out = new Map<string, number>();
-  eachChromiumProcess((pid, cmd) => {
-    if (cmd.includes('--type=renderer')) out.set(pid, Number(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ')[0]));
-  });
+  for (const [id, t] of chromiumThreads()) {
+    const [pid, tid] = id.split('/');
+    if (pid === tid && t.name.startsWith('renderer ')) out.set(pid!, t.ns);
+  }
   return out;
 }
 

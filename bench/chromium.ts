@@ -193,6 +193,36 @@ export async function pickAndTime(page: Page, files: string[]): Promise<{ second
   return { seconds: ms / 1000, verdicts, cpuMs, memory };
 }
 
+/**
+ * Each of Chromium's threads (Linux's /proc; none elsewhere), by "pid/tid": its CPU time so far, ns
+ * (schedstat: finer than stat's 10 ms ticks), under its name: the process's type and the thread's own.
+ */
+export type ChromiumThreads = Map<string, { name: string; ns: number }>;
+
+export function chromiumThreads(): ChromiumThreads {
+  const out: ChromiumThreads = new Map();
+  eachChromiumProcess((pid, cmd) => {
+    const type = /--type=([a-z-]+)/.exec(cmd)?.[1] ?? 'browser';
+    let tids: string[];
+    try {
+      tids = readdirSync(`/proc/${pid}/task`);
+    } catch {
+      return;
+    }
+    for (const tid of tids) {
+      try {
+        // a pool's threads differ by a number at the end of their name: one name for all of them
+        const comm = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim().replace(/\d+$/, '');
+        const ns = Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+        out.set(`${pid}/${tid}`, { name: `${type} ${comm}`, ns });
+      } catch {
+        // (a thread that ended meanwhile)
+      }
+    }
+  });
+  return out;
+}
+
 /** Renderer processes by pid: VmRSS and VmHWM, MiB. */
 export type RendererSizes = Map<number, { rss: number; hwm: number }>;
 

@@ -11,41 +11,14 @@
  * so what makes a verification shorter is CPU saved somewhere; A/B pairs (ab-page.ts) say whether a
  * change saved any, this says where the CPU is to look for savings.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, launchChromium, serveDir, stopServer } from '../test/helpers/page.js';
-import { chromiumCpuMs, eachChromiumProcess, pickAndTime, readyPage } from './chromium.js';
+import { chromiumCpuMs, chromiumThreads, pickAndTime, readyPage, type ChromiumThreads } from './chromium.js';
 import { median, perThreadMedians } from './stats.js';
 
-/** A thread's CPU time so far (ns), under its name: the process's type and the thread's own name. */
-type Threads = Map<string, { name: string; ns: number }>;
-
-function threadsNow(): Threads {
-  const out: Threads = new Map();
-  eachChromiumProcess((pid, cmd) => {
-    const type = /--type=([a-z-]+)/.exec(cmd)?.[1] ?? 'browser';
-    let tids: string[];
-    try {
-      tids = readdirSync(`/proc/${pid}/task`);
-    } catch {
-      return;
-    }
-    for (const tid of tids) {
-      try {
-        // a pool's threads differ by a number at the end of their name: one name for all of them
-        const comm = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim().replace(/\d+$/, '');
-        const ns = Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
-        out.set(`${pid}/${tid}`, { name: `${type} ${comm}`, ns });
-      } catch {
-        // (a thread that ended meanwhile)
-      }
-    }
-  });
-  return out;
-}
-
 /** Each thread alive at the end: what it ran since `before` (ms), under its name. */
-function ranSince(before: Threads, after: Threads): { name: string; ms: number }[] {
+function ranSince(before: ChromiumThreads, after: ChromiumThreads): { name: string; ms: number }[] {
   return [...after].map(([id, t]) => ({ name: t.name, ms: (t.ns - (before.get(id)?.ns ?? 0)) / 1e6 }));
 }
 
@@ -70,9 +43,9 @@ async function main(argv: string[]): Promise<number> {
     for (let i = 0; i < rounds; i++) {
       const page = await readyPage(context, base, key, after);
       try {
-        const before = threadsNow();
+        const before = chromiumThreads();
         const { seconds, verdicts, cpuMs } = await pickAndTime(page, [file]);
-        const ran = ranSince(before, threadsNow());
+        const ran = ranSince(before, chromiumThreads());
         perRound.push(ran);
         walls.push(seconds * 1000);
         ended.push(Math.max(0, cpuMs - ran.reduce((s, t) => s + t.ms, 0)));

@@ -323,3 +323,30 @@ test('batch buffers: at most `count` out, huge ones of their own, returned or co
   assert.ok(pool.take());
   assert.equal(pool.take(), null);
 });
+
+test('a helper’s batch buffers are kept for the next verification (buffer-store.ts); the reports do not change', async () => {
+  const { TAG_BATCH_STORE } = await import('../src/verify/tag-macs.js');
+  const kernel = await kernelP;
+  const name = 'sealed-many-epochs.journal';
+  const bytes = corpus(name);
+  const expected = await verifyJournal({ name, bytes }, kernel, { key: KEY_A });
+  assert.equal(expected.verdict, 'PASS');
+  const helper = await localHelper(KEY_A, { digest: webDigest });
+  const take = TAG_BATCH_STORE.take;
+  let fromStore = 0;
+  TAG_BATCH_STORE.take = function () {
+    const b = take.call(this);
+    if (b) fromStore++;
+    return b;
+  };
+  try {
+    for (let round = 0; round < 2; round++) {
+      const r = await verifyJournal({ name, source: fed(bytes).source }, kernel, { key: KEY_A, macHelper: helper });
+      assert.deepEqual(r, expected, `round ${round}`);
+      assert.ok(TAG_BATCH_STORE.length >= 1, `round ${round}: the buffers went back to the store`);
+    }
+  } finally {
+    TAG_BATCH_STORE.take = take;
+  }
+  assert.ok(fromStore >= 1, 'the second verification hashed in a kept buffer');
+});

@@ -284,6 +284,39 @@ test('the page reads a file into its pool of buffers, only as far as the worker 
   }
 });
 
+test('the feed’s buffers are kept from one file to the next, and made ahead only while no file is read', async () => {
+  const { POOL_BUFFERS, POOL_BUFFER, keptFeedBuffers, readyFeedBuffers } = await import('../web/workers/feed.js');
+  readyFeedBuffers();
+  assert.equal(keptFeedBuffers(), POOL_BUFFERS, 'made ahead');
+  const size = (POOL_BUFFERS + 2) * POOL_BUFFER + 777; // more than the buffers: the stream waits for some back
+  const bytes = patterned(size);
+  const { port1, port2 } = new MessageChannel();
+  const got = new Uint8Array(size);
+  let duringStream = -1;
+  const worker = port2 as unknown as FeedPort;
+  worker.onmessage = (e) => {
+    const m = e.data as { at: number; bytes: ArrayBuffer; length: number };
+    got.set(new Uint8Array(m.bytes, 0, m.length), m.at);
+    if (duringStream < 0) {
+      duringStream = keptFeedBuffers();
+      readyFeedBuffers(); // a key typed while a file is read: nothing more is made
+      assert.equal(keptFeedBuffers(), duringStream);
+    }
+    // each slice taken at once, its buffer given back (the last ones after the stream has ended)
+    setTimeout(() => worker.postMessage({ taken: m.at + m.length, back: [m.bytes] } satisfies FeedAck, [m.bytes]), 5);
+  };
+  try {
+    await feedFile(new Blob([bytes]), 0, port1 as unknown as FeedPort);
+    for (let i = 0; i < 100 && keptFeedBuffers() < POOL_BUFFERS; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.ok(duringStream >= 0 && duringStream < POOL_BUFFERS, `the stream took its buffers from the store (${duringStream} left in it)`);
+    assert.equal(keptFeedBuffers(), POOL_BUFFERS, 'all back for the next file, those returned after the end too');
+    assert.ok(Buffer.from(got).equals(Buffer.from(bytes)), 'the bytes, in place');
+  } finally {
+    port1.close();
+    port2.close();
+  }
+});
+
 /** The header's tail object offset (the file's last object). */
 const tailOf = (bytes: Uint8Array) => Number(new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(Header.tailObjectOffset, true));
 

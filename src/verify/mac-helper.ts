@@ -10,6 +10,7 @@
  * segment the replay derives itself (tag-macs.ts), so a helper that fails or answers wrongly can
  * only send the file to the exact verifier, never make it pass.
  */
+import type { BufferStore } from './buffer-store.js';
 import type { Fsprg, Kernel } from '../kernel/kernel.js';
 import { fsprgFor } from './fsprg-cache.js';
 import { KeyError, parseVerificationKey } from './key.js';
@@ -425,7 +426,9 @@ export class HelperLoad {
 /**
  * The verifying thread's batch buffers for one kind of helper request: at most `count` of `size`
  * bytes exist, each either free here, being filled, or with the helper (transferred, so it comes
- * back with the reply, or is counted lost when the reply brings none).
+ * back with the reply, or is counted lost when the reply brings none). With a `store` of the same
+ * size, they come from it and go back to it when the verification is done (`retire`): their pages
+ * stay in memory from one verification to the next (buffer-store.ts).
  */
 export class BatchBuffers {
   private readonly spare: ArrayBuffer[] = [];
@@ -434,6 +437,7 @@ export class BatchBuffers {
   constructor(
     readonly size: number,
     private readonly count: number,
+    private readonly store?: BufferStore,
   ) {}
 
   /** A free buffer could be had now. */
@@ -451,7 +455,16 @@ export class BatchBuffers {
     if (s) return new Uint8Array(s);
     if (this.made >= this.count && !beyond) return null;
     this.made++;
-    return new Uint8Array(this.size);
+    const kept = this.store?.size === this.size ? this.store.take() : undefined;
+    return new Uint8Array(kept ?? new ArrayBuffer(this.size));
+  }
+
+  /** The verification is done: the free buffers go to the store (those still with the helper, if any, are left to the collector). */
+  retire(): void {
+    for (const b of this.spare.splice(0)) {
+      this.made--;
+      this.store?.put(b);
+    }
   }
 
   /** Whether `buf` (before it is sent) is one of the pool's. */

@@ -15,12 +15,15 @@ import type { JournalFile } from '../journal/file.js';
 import { DataObject, Header, ObjectHeader } from '../journal/format.js';
 import type { JournalArena } from '../kernel/kernel.js';
 import { yieldTask } from './window.js';
+import { BufferStore } from './buffer-store.js';
 import { BatchBuffers, HelperLoad, checkPayloadBatch, type MacHelper, type PayloadBatch } from './mac-helper.js';
 import { VerifyAborted, type VerifyContext } from './structure.js';
 
 /** A helper's batch of compressed payloads, and how many batches may be with it at once (it takes tag batches first). */
 const HELPER_BATCH = 256 << 10;
 const HELPER_BUFFERS = 8;
+/** The payload batches' buffers between verifications (buffer-store.ts). */
+export const PAYLOAD_BATCH_STORE = new BufferStore(HELPER_BATCH, HELPER_BUFFERS);
 /** Payloads this thread checks between looks at the helper's replies (end phase). */
 const LOCAL_SLICE = 256;
 
@@ -37,7 +40,7 @@ export class CompressedPayloads {
   private failed = false;
   private readonly fileId: Uint8Array;
   private readonly inFlight = new Set<Promise<void>>();
-  private readonly pool = new BatchBuffers(HELPER_BATCH, HELPER_BUFFERS);
+  private readonly pool = new BatchBuffers(HELPER_BATCH, HELPER_BUFFERS, PAYLOAD_BATCH_STORE);
   private blocked = false;
 
   constructor(
@@ -130,6 +133,7 @@ export class CompressedPayloads {
   async checkAll(count: number, ctx: VerifyContext, between?: () => Promise<void>): Promise<boolean> {
     if (!(await this.release(count, ctx, between))) return false;
     while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+    this.pool.retire();
     return !this.failed;
   }
 

@@ -27,6 +27,7 @@
  * to the replay to hash.
  */
 import { TAG_REC_SLOTS, TagRec, type JournalArena, type SegmentSpan } from '../kernel/kernel.js';
+import { BufferStore } from './buffer-store.js';
 import { BatchBuffers, HelperLoad, MESSAGE_ROOM, type MacHelper } from './mac-helper.js';
 
 /**
@@ -57,6 +58,8 @@ const MAX_PENDING = 512;
  */
 const HELPER_BATCH = 4 << 20;
 const HELPER_BUFFERS = 4;
+/** The tag batches' buffers between verifications (buffer-store.ts). */
+export const TAG_BATCH_STORE = new BufferStore(HELPER_BATCH, HELPER_BUFFERS);
 
 /** Tags this thread hashes itself at the end, the helper deriving only their keys (settle()). */
 const LOCAL_CHUNK = 256;
@@ -169,6 +172,7 @@ export class TagMacs {
     await this.release(accepted);
     this.send();
     while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+    this.pool?.retire();
   }
 
   /**
@@ -275,7 +279,7 @@ export class TagMacs {
 
   private buffers(): BatchBuffers {
     const port = this.helper!.port;
-    return (this.pool ??= new BatchBuffers(port.batchBytes ?? HELPER_BATCH, port.batchBuffers ?? HELPER_BUFFERS));
+    return (this.pool ??= new BatchBuffers(port.batchBytes ?? HELPER_BATCH, port.batchBuffers ?? HELPER_BUFFERS, TAG_BATCH_STORE));
   }
 
   /** A free batch buffer, one of its own for a huge segment, or null when all are with the helper (one more if none is on its way back). */

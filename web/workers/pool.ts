@@ -7,7 +7,7 @@
 import * as Comlink from 'comlink';
 import wasmUrl from '../../build/kernel.wasm?url';
 import type { VerifyHooks, VerifyRequest, VerifyResult } from './api.js';
-import { FEED_HEAD, feedFile, type FedFile, type FeedPort } from './feed.js';
+import { FEED_HEAD, feedFile, readyFeedBuffers, type FedFile, type FeedPort } from './feed.js';
 import { withSegments } from '../../src/verify/segments-transfer.js';
 import type { VerifyWorkerApi } from './verify.worker.js';
 
@@ -90,12 +90,15 @@ export class VerifyPool {
 
   /**
    * A valid key the user typed, before the files come: each worker's spare seal helper derives its
-   * FSPRG (the key's primes) while nothing else runs (seal-helper.worker.ts says why). Only speed
-   * depends on it: a helper derives whatever key its verification names.
+   * FSPRG (the key's primes) while nothing else runs (seal-helper.worker.ts says why), and the
+   * buffers a big sealed file will need are made now, their pages in memory (buffer-store.ts). Only
+   * speed depends on it: a helper derives whatever key its verification names.
    */
   primeKey(key: string): void {
     this.typedKey = key;
     for (const s of this.slots) this.sendKey(s);
+    // and the buffers a big file is read into, after this event (feed.ts, buffer-store.ts)
+    setTimeout(readyFeedBuffers, 0);
   }
 
   /** Once the worker is ready: the key typed last, unless it has it already. */
@@ -105,7 +108,8 @@ export class VerifyPool {
         const key = this.typedKey;
         if (key === undefined || slot.keySent === key) return;
         slot.keySent = key;
-        return slot.api.primeKey(key);
+        // the first worker takes a file verified alone, the one with a seal helper: its batch buffers too
+        return slot.api.primeKey(key, this.slots[0] === slot);
       })
       .catch(() => {});
   }

@@ -7,6 +7,8 @@ import { loadKernel, type Kernel } from '../../src/kernel/kernel.js';
 import { macHelperClient, type StartedMacHelper } from '../../src/verify/mac-helper.js';
 import { createVerifyApi, startOrNone, type VerifyApi, type VerifyResult } from './api.js';
 import { withoutSegments, type ReportWithoutSegments } from '../../src/verify/segments-transfer.js';
+import { TAG_BATCH_STORE } from '../../src/verify/tag-macs.js';
+import { PAYLOAD_BATCH_STORE } from '../../src/verify/payloads.js';
 import type { SealHelperBoot, SealHelperPrime, SealHelperStart } from './seal-helper.worker.js';
 
 let kernel: Promise<Kernel> | undefined;
@@ -28,6 +30,8 @@ interface Spare {
 let spare: Spare | null = null;
 /** The key the user typed last (VerifyPool.primeKey): every spare helper derives its FSPRG while it waits. */
 let typedKey: string | null = null;
+/** Verifications under way (their batch buffers are out of the stores). */
+let verifying = 0;
 
 function spawnHelper(): Spare {
   const worker = new Worker(new URL('./seal-helper.worker.ts', import.meta.url), { type: 'module', name: 'seal helper' });
@@ -75,14 +79,25 @@ export type PackedVerifyResult = Omit<VerifyResult, 'report'> & { report: Report
 
 const api = {
   async verify(...args: Parameters<VerifyApi['verify']>): Promise<PackedVerifyResult> {
-    const r = await verifyApi.verify(...args);
+    verifying++;
+    let r: VerifyResult;
+    try {
+      r = await verifyApi.verify(...args);
+    } finally {
+      verifying--;
+    }
     const { report, packed } = withoutSegments(r.report);
     return Comlink.transfer({ ...r, report, segments: packed }, [packed.buffer as ArrayBuffer]);
   },
   /** A key typed before the file: the spare seal helper (and each one after it) derives its FSPRG now. */
-  primeKey(key: string): void {
+  primeKey(key: string, readyBuffers = false): void {
     typedKey = key;
     spare?.worker.postMessage({ prime: key } satisfies SealHelperPrime);
+    // the helper batches' buffers (16 MiB of tags, 2 of payloads), unless a verification has them
+    if (readyBuffers && verifying === 0) {
+      TAG_BATCH_STORE.fill();
+      PAYLOAD_BATCH_STORE.fill();
+    }
   },
   /** Instantiate the kernel from the page's compiled module (once per worker). */
   async init(module: WebAssembly.Module): Promise<void> {

@@ -72,7 +72,7 @@ export function hashRangesPtr(): usize { return HASH_RANGES; }
 export function hashOutPtr(): usize { return HASH_OUT; }
 export function hashMax(): usize { return HASH_MAX; }
 export {
-  fileAlloc, scanAlloc, scanInit, scanRun, scanOutPtr, scanTagsPtr, scanCompressedPtr, segmentStart, segmentGather,
+  arenaReserve, fileAlloc, scanAlloc, scanInit, scanRun, scanOutPtr, scanTagsPtr, scanCompressedPtr, segmentStart, segmentGather,
   scanPosition, winBase, winShift,
   scanTagCount, scanCompressedCount, scanAvail, scanStagePtr, scanStageSize,
 } from "./scan";

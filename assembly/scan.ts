@@ -22,6 +22,7 @@
 // Memory (grown once by fileAlloc and once by scanAlloc, never again, so JS views stay attached;
 // pages of the window the caller never fills are never touched):
 //   WIN     file bytes [WBASE, AVAIL) at WIN + (offset - WBASE); room for the whole file if need be
+//           (the tables after it; or before it, in a reserve made ahead: arenaReserve)
 //   HDR     a copy of the header's first HDR_SIZE bytes (the window moves on; the scan and the
 //           first tag's HMAC read it)
 //   DATAIDX per 512 file bytes, 16 bytes: a u64 with 1 bit per 8 bytes (a DATA object pass 1 walked
@@ -126,8 +127,9 @@ const PHASE_PASS1: i32 = 0, PHASE_PASS2: i32 = 1, PHASE_DONE: i32 = 2;
  */
 export function fileAlloc(size: u64): usize {
   if (size > 0xc0000000 || WIN != 0) return 0;
-  const top = (<usize>memory.size()) << 16;
-  if (!grow(top + <usize>size + 64)) return 0;
+  // in a reserve (arenaReserve), the window starts where its room does; else at the top of memory
+  const top = RES_WIN != 0 ? RES_WIN : (<usize>memory.size()) << 16;
+  if (<u64>top + size + 64 > 0xffff0000 || !grow(top + <usize>size + 64)) return 0;
   FS = size;
   AVAIL = size;
   WIN = top;
@@ -135,6 +137,30 @@ export function fileAlloc(size: u64): usize {
   FB = top;
   return WIN;
 }
+
+/**
+ * A reserve, made before the file comes (the page, while it waits for one): `tableBytes` of room for
+ * the scan tables, then `windowBytes` for the start of the window, every page written now (zeros).
+ * A page of wasm memory is mapped on its first write, ~2.2 µs a page, ten times the write itself:
+ * the window and tables of a 120 MiB journal (~36 MiB) cost ~9,000 such faults on the verifying
+ * thread while the file is read, and none in a reserve. fileAlloc then puts the window at the
+ * reserve's window room (the whole file's room still follows it), scanAlloc the tables in the table
+ * room when they fit (else after the window's room, as without a reserve). Nothing else changes:
+ * the instance is still the file's alone, its memory zeros until the file's bytes come.
+ * Returns the reserve's start, or 0 (it exists, a file is allocated, or memory cannot grow).
+ */
+export function arenaReserve(tableBytes: u64, windowBytes: u64): usize {
+  if (WIN != 0 || RES != 0 || tableBytes > 0x10000000 || windowBytes > 0x10000000) return 0;
+  const top = (<usize>memory.size()) << 16;
+  const win = top + ((<usize>tableBytes + 0xffff) & ~0xffff);
+  const end = win + ((<usize>windowBytes + 0xffff) & ~0xffff);
+  if (!grow(end)) return 0;
+  memory.fill(top, 0, end - top);
+  RES = top;
+  RES_WIN = win;
+  return top;
+}
+let RES: usize = 0, RES_WIN: usize = 0;
 
 /**
  * Memory past the window for the scan tables: at most `maxData` DATA objects, `maxTags` tags and a
@@ -148,7 +174,11 @@ export function scanAlloc(maxData: u64, maxTags: u64, maxBuckets: u64): bool {
   // the owner map: twice the chains that can wait at once (one per DATA object, and the main one)
   let slots: u64 = 64;
   while (slots < 2 * (maxData + 1)) slots <<= 1;
-  allocAt = (<u64>WIN + FS + 64 + 15) & ~(<u64>15);
+  // all of them (take()'s rounding to 16 included), in the reserve's table room if they fit there
+  const total: u64 = 16 * 14 + <u64>HDR_SIZE + bm * 4 + maxData * 8 * 2 + 16 + maxData + 8 + maxData * 4 + 8 +
+    slots * 8 + maxBuckets * 8 + 8 + maxTags * <u64>TAG_REC_SLOTS * 8 + 16 + <u64>OUT_SLOTS * 8 + <u64>STAGE_SIZE;
+  allocAt = RES != 0 && total <= <u64>(RES_WIN - RES) ? <u64>RES : (<u64>WIN + FS + 64 + 15) & ~(<u64>15);
+  const from = allocAt;
   HDR = take(<u64>HDR_SIZE);
   DATAIDX = take(bm * 2);
   ENTRYB = take(bm);
@@ -162,7 +192,7 @@ export function scanAlloc(maxData: u64, maxTags: u64, maxBuckets: u64): bool {
   TAGS = take(maxTags * <u64>TAG_REC_SLOTS * 8 + 16);
   OUT = take(<u64>OUT_SLOTS * 8);
   STAGE = take(<u64>STAGE_SIZE);
-  if (allocAt > 0xffff0000 || !grow(<usize>allocAt)) { OUT = 0; return false; }
+  if (allocAt - from > total || allocAt > 0xffff0000 || !grow(<usize>allocAt)) { OUT = 0; return false; }
   dataCap = maxData;
   tagCap = maxTags;
   bucketCap = maxBuckets;

@@ -60,6 +60,13 @@ export interface Kernel {
    * the memory never grows while the file is being read in.
    */
   openArena(size: number, tables?: ScanTables): Promise<JournalArena | null>;
+  /**
+   * Makes the next openArena's instance now, with `tableBytes` of room for its scan tables and
+   * `windowBytes` for the start of its window already in memory (assembly/scan.ts arenaReserve):
+   * the page does it while it waits for a file. One arena takes it; a file whose tables do not fit
+   * has them after its window, as without it. Resolves false when it could not be made.
+   */
+  readyArena(tableBytes: number, windowBytes: number): Promise<boolean>;
 }
 
 /** Compressed payloads for Kernel.zstdConfirm (the seal helper's batches: mac-helper.ts PayloadBatch). */
@@ -206,7 +213,7 @@ export interface KernelExports {
   fsprgSetup(seed: Ptr): void; fsprgExportPQN(out: Ptr): void;
   fsprgSeek(epoch: bigint, out: Ptr): void; fsprgEvolve(state: Ptr): void; fsprgGetKey(state: Ptr, out: Ptr): void;
   fsprgCurPtr(): Ptr; fsprgSeekCur(epoch: bigint): void; fsprgNextKey(out: Ptr): void;
-  fileAlloc(size: bigint): Ptr; scanAlloc(maxData: bigint, maxTags: bigint, maxBuckets: bigint): number;
+  arenaReserve(tableBytes: bigint, windowBytes: bigint): Ptr; fileAlloc(size: bigint): Ptr; scanAlloc(maxData: bigint, maxTags: bigint, maxBuckets: bigint): number;
   scanPosition(): bigint; winBase(): bigint; winShift(keep: bigint, loaded: bigint): number;
   scanInit(headerSize: bigint, tail: bigint, compact: number, keyed: number, sealed: number): void;
   scanRun(budget: number): number;
@@ -642,11 +649,31 @@ export class KernelImpl implements Kernel {
   }
 
   // -- journal arena ------------------------------------------------------------------------------
+  /** An instance made ahead for the next arena, its reserve in memory (readyArena). */
+  private reserved: WasmInstance | null = null;
+
+  async readyArena(tableBytes: number, windowBytes: number): Promise<boolean> {
+    if (this.reserved) return true;
+    if (!this.module) return false;
+    try {
+      const instance = await wasmRuntime().instantiate(this.module, kernelImports);
+      if (this.reserved) return true; // (made meanwhile by another call)
+      if ((instance.exports as KernelExports).arenaReserve(BigInt(tableBytes), BigInt(windowBytes)) === 0) return false;
+      this.reserved = instance;
+      return true;
+    } catch {
+      return false; // no memory for another instance
+    }
+  }
+
   async openArena(size: number, tables?: ScanTables): Promise<JournalArena | null> {
     if (!this.module || !(size >= 0 && Number.isSafeInteger(size))) return null;
     let instance: WasmInstance;
     try {
-      instance = await wasmRuntime().instantiate(this.module, kernelImports);
+      // the instance made ahead, if any: once (an arena's instance is its file's alone)
+      const reserved = this.reserved;
+      this.reserved = null;
+      instance = reserved ?? (await wasmRuntime().instantiate(this.module, kernelImports));
     } catch {
       return null; // no memory for another instance
     }

@@ -46,6 +46,12 @@ export const HEAD_BYTES = 64 << 10;
 
 /** The window the fast path keeps by default: what is read ahead of the scan (and behind it, not yet hashed). */
 export const WINDOW_BYTES = 16 << 20;
+/**
+ * The table room of an arena made ahead (Kernel.readyArena): the scan tables of a journal of up to
+ * ~150 MiB (a 120 MiB one's take 19–21 MiB: its bitmaps, the per-DATA tables, the chain map, the
+ * hash table's buckets, the tag records).
+ */
+export const RESERVE_TABLE_BYTES = 24 << 20;
 
 /** The first min(size, HEAD_BYTES) bytes, read into `into` (its length). */
 export function readHead(source: FileSource, into: Uint8Array): Promise<void> {

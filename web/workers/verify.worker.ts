@@ -9,6 +9,7 @@ import { createVerifyApi, startOrNone, type VerifyApi, type VerifyResult } from 
 import { withoutSegments, type ReportWithoutSegments } from '../../src/verify/segments-transfer.js';
 import { TAG_BATCH_STORE } from '../../src/verify/tag-macs.js';
 import { PAYLOAD_BATCH_STORE } from '../../src/verify/payloads.js';
+import { RESERVE_TABLE_BYTES, WINDOW_BYTES } from '../../src/verify/window.js';
 import type { SealHelperBoot, SealHelperPrime, SealHelperStart } from './seal-helper.worker.js';
 
 let kernel: Promise<Kernel> | undefined;
@@ -97,6 +98,8 @@ const api = {
     if (readyBuffers && verifying === 0) {
       TAG_BATCH_STORE.fill();
       PAYLOAD_BATCH_STORE.fill();
+      // and the next file's arena, its window and tables in memory (assembly/scan.ts arenaReserve)
+      void kernel?.then((k) => k.readyArena(RESERVE_TABLE_BYTES, WINDOW_BYTES)).catch(() => {});
     }
   },
   /** Instantiate the kernel from the page's compiled module (once per worker). */

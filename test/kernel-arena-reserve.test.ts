@@ -43,6 +43,12 @@ test('an arena made ahead: the reserve is taken once, its window and tables in i
   };
   const [w, c] = [fill(warm), fill(cold)];
   assert.ok(w < c / 4, `filling 8 MiB of the window faulted ${w} times in the reserve, ${c} in a fresh arena`);
+  // a file that comes while the reserve is being made waits for it, and takes it
+  const making = kernel.readyArena(RESERVE_TABLE_BYTES, WINDOW_BYTES);
+  const taken = (await kernel.openArena(bytes.length))!;
+  assert.equal(await making, true);
+  assert.ok(taken.prepareScan(scanTables(bytes, bytes.length)) && tablesAt(taken) < taken.window.byteOffset, 'the reserve being made is taken');
+  assert.ok((await kernel.openArena(bytes.length))!.window.byteOffset < RESERVE_TABLE_BYTES, 'and only once');
 });
 
 test('an arena made ahead gives every report a fresh one gives: corpus, testdata, mutants; windows of every size; tables too big for its room', async () => {

@@ -649,28 +649,35 @@ export class KernelImpl implements Kernel {
   }
 
   // -- journal arena ------------------------------------------------------------------------------
-  /** An instance made ahead for the next arena, its reserve in memory (readyArena). */
+  /** An instance made ahead for the next arena, its reserve in memory (readyArena), or being made. */
   private reserved: WasmInstance | null = null;
+  private reserving: Promise<boolean> | null = null;
 
-  async readyArena(tableBytes: number, windowBytes: number): Promise<boolean> {
-    if (this.reserved) return true;
-    if (!this.module) return false;
-    try {
-      const instance = await wasmRuntime().instantiate(this.module, kernelImports);
-      if (this.reserved) return true; // (made meanwhile by another call)
-      if ((instance.exports as KernelExports).arenaReserve(BigInt(tableBytes), BigInt(windowBytes)) === 0) return false;
-      this.reserved = instance;
-      return true;
-    } catch {
-      return false; // no memory for another instance
-    }
+  readyArena(tableBytes: number, windowBytes: number): Promise<boolean> {
+    if (this.reserved) return Promise.resolve(true);
+    if (!this.module) return Promise.resolve(false);
+    this.reserving ??= (async () => {
+      try {
+        const instance = await wasmRuntime().instantiate(this.module!, kernelImports);
+        if ((instance.exports as KernelExports).arenaReserve(BigInt(tableBytes), BigInt(windowBytes)) === 0) return false;
+        this.reserved = instance;
+        return true;
+      } catch {
+        return false; // no memory for another instance
+      } finally {
+        this.reserving = null;
+      }
+    })();
+    return this.reserving;
   }
 
   async openArena(size: number, tables?: ScanTables): Promise<JournalArena | null> {
     if (!this.module || !(size >= 0 && Number.isSafeInteger(size))) return null;
     let instance: WasmInstance;
     try {
-      // the instance made ahead, if any: once (an arena's instance is its file's alone)
+      // the instance made ahead, if any (being made: a file that came just after the key waits for
+      // it rather than have its pages written twice): once (an arena's instance is its file's alone)
+      if (this.reserving) await this.reserving;
       const reserved = this.reserved;
       this.reserved = null;
       instance = reserved ?? (await wasmRuntime().instantiate(this.module, kernelImports));

@@ -33,6 +33,24 @@ let spare: Spare | null = null;
 let typedKey: string | null = null;
 /** Verifications under way (their batch buffers are out of the stores). */
 let verifying = 0;
+/**
+ * This worker makes ready what a big file will need while it waits for one (the first worker: a file
+ * verified alone goes to it; VerifyPool.primeKey says so with the typed key).
+ */
+let readies = false;
+const READY_AFTER_MS = 1000;
+
+/**
+ * What a big sealed file needs, made now, every page written (page faults taken while nothing runs,
+ * not during the verification): the helper batches' buffers (16 MiB of tags, 2 of payloads:
+ * buffer-store.ts) and the next file's arena, its window and scan tables (40 MiB: assembly/scan.ts
+ * arenaReserve). Only while no verification runs (one has the batch buffers out).
+ */
+function ready(): void {
+  TAG_BATCH_STORE.fill();
+  PAYLOAD_BATCH_STORE.fill();
+  void kernel?.then((k) => k.readyArena(RESERVE_TABLE_BYTES, WINDOW_BYTES)).catch(() => {});
+}
 
 function spawnHelper(): Spare {
   const worker = new Worker(new URL('./seal-helper.worker.ts', import.meta.url), { type: 'module', name: 'seal helper' });
@@ -86,6 +104,9 @@ const api = {
       r = await verifyApi.verify(...args);
     } finally {
       verifying--;
+      // the arena made ahead went to this file: the next one's, once this worker has been idle a
+      // while (files one after another would each pay for writing a reserve they then fill anyway)
+      if (readies) setTimeout(() => verifying === 0 && ready(), READY_AFTER_MS);
     }
     const { report, packed } = withoutSegments(r.report);
     return Comlink.transfer({ ...r, report, segments: packed }, [packed.buffer as ArrayBuffer]);
@@ -94,13 +115,8 @@ const api = {
   primeKey(key: string, readyBuffers = false): void {
     typedKey = key;
     spare?.worker.postMessage({ prime: key } satisfies SealHelperPrime);
-    // the helper batches' buffers (16 MiB of tags, 2 of payloads), unless a verification has them
-    if (readyBuffers && verifying === 0) {
-      TAG_BATCH_STORE.fill();
-      PAYLOAD_BATCH_STORE.fill();
-      // and the next file's arena, its window and tables in memory (assembly/scan.ts arenaReserve)
-      void kernel?.then((k) => k.readyArena(RESERVE_TABLE_BYTES, WINDOW_BYTES)).catch(() => {});
-    }
+    readies = readyBuffers;
+    if (readyBuffers && verifying === 0) ready();
   },
   /** Instantiate the kernel from the page's compiled module (once per worker). */
   async init(module: WebAssembly.Module): Promise<void> {

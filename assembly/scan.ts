@@ -174,11 +174,20 @@ export function scanAlloc(maxData: u64, maxTags: u64, maxBuckets: u64): bool {
   // the owner map: twice the chains that can wait at once (one per DATA object, and the main one)
   let slots: u64 = 64;
   while (slots < 2 * (maxData + 1)) slots <<= 1;
-  // all of them (take()'s rounding to 16 included), in the reserve's table room if they fit there
-  const total: u64 = 16 * 14 + <u64>HDR_SIZE + bm * 4 + maxData * 8 * 2 + 16 + maxData + 8 + maxData * 4 + 8 +
-    slots * 8 + maxBuckets * 8 + 8 + maxTags * <u64>TAG_REC_SLOTS * 8 + 16 + <u64>OUT_SLOTS * 8 + <u64>STAGE_SIZE;
-  allocAt = RES != 0 && total <= <u64>(RES_WIN - RES) ? <u64>RES : (<u64>WIN + FS + 64 + 15) & ~(<u64>15);
-  const from = allocAt;
+  // in the reserve's table room if they fit there, else after the room for the whole file
+  let end = RES != 0 ? layoutTables(<u64>RES, bm, maxData, slots, maxBuckets, maxTags) : U64.MAX_VALUE;
+  if (end > <u64>RES_WIN) end = layoutTables((<u64>WIN + FS + 64 + 15) & ~(<u64>15), bm, maxData, slots, maxBuckets, maxTags);
+  if (end > 0xffff0000 || !grow(<usize>end)) { OUT = 0; return false; }
+  dataCap = maxData;
+  tagCap = maxTags;
+  bucketCap = maxBuckets;
+  ownerSlots = <u32>slots;
+  return true;
+}
+
+/** Lays the tables out from `at` (16-byte aligned): where they end (scanAlloc checks it before any is used). */
+function layoutTables(at: u64, bm: u64, maxData: u64, slots: u64, maxBuckets: u64, maxTags: u64): u64 {
+  allocAt = at;
   HDR = take(<u64>HDR_SIZE);
   DATAIDX = take(bm * 2);
   ENTRYB = take(bm);
@@ -192,16 +201,11 @@ export function scanAlloc(maxData: u64, maxTags: u64, maxBuckets: u64): bool {
   TAGS = take(maxTags * <u64>TAG_REC_SLOTS * 8 + 16);
   OUT = take(<u64>OUT_SLOTS * 8);
   STAGE = take(<u64>STAGE_SIZE);
-  if (allocAt - from > total || allocAt > 0xffff0000 || !grow(<usize>allocAt)) { OUT = 0; return false; }
-  dataCap = maxData;
-  tagCap = maxTags;
-  bucketCap = maxBuckets;
-  ownerSlots = <u32>slots;
-  return true;
+  return allocAt;
 }
 
 let allocAt: u64 = 0;
-/** The next `bytes` of the tables (16-byte aligned); scanAlloc checks the total before using any. */
+/** The next `bytes` of the tables (16-byte aligned). */
 function take(bytes: u64): usize {
   const here = allocAt;
   allocAt = (allocAt + bytes + 15) & ~(<u64>15);

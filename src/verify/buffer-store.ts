@@ -37,10 +37,10 @@ export class BufferStore {
 
   /**
    * Makes the buffers the store lacks, each page written once (the fault taken now, not during a
-   * verification); `inUse`: buffers of this store taken and not yet back, which count against it.
+   * verification). The caller makes sure none is out (taken, not yet back): it would be one too many.
    */
-  fill(inUse = 0): void {
-    while (this.kept.length + inUse < this.count) {
+  fill(): void {
+    while (this.kept.length < this.count) {
       const buf = new ArrayBuffer(this.size);
       new Uint8Array(buf).fill(0);
       this.kept.push(buf);
